@@ -1,0 +1,342 @@
+package io.github.grpclb.autoconfigure;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.github.grpclb.channel.ChannelSettings;
+import io.github.grpclb.channel.ChannelSettingsProvider;
+import io.grpc.LoadBalancerRegistry;
+import io.grpc.NameResolverRegistry;
+import io.grpc.Status;
+
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.core.io.Resource;
+import org.springframework.util.StringUtils;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Resolves each client's settings as {@code grpc.lb.defaults} overridden by {@code grpc.lb.clients.<name>}, and
+ * validates all of them when the context starts, so that a bad value fails startup with the property named rather
+ * than failing the first call.
+ */
+public final class ClientSettingsResolver implements ChannelSettingsProvider {
+
+	static final String DEFAULTS = GrpcLbProperties.PREFIX + ".defaults";
+
+	static final String CLIENTS = GrpcLbProperties.PREFIX + ".clients";
+
+	private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?");
+
+	private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");
+
+	private final Binder binder;
+
+	private final Map<String, ChannelSettings> settings;
+
+	/**
+	 * Resolve and validate every configured client.
+	 * @param properties the bound properties (for the client names and the shutdown timeout)
+	 * @param binder binder over the environment, used to layer client values over the defaults
+	 * @throws GrpcLbConfigurationException naming the first invalid property
+	 */
+	public ClientSettingsResolver(GrpcLbProperties properties, Binder binder) {
+		this.binder = binder;
+		requirePositive(GrpcLbProperties.PREFIX + ".shutdown-timeout", properties.getShutdownTimeout());
+		Map<String, ChannelSettings> resolved = new LinkedHashMap<>();
+		for (String name : properties.getClients().keySet()) {
+			resolved.put(name, resolve(name));
+		}
+		this.settings = Collections.unmodifiableMap(resolved);
+	}
+
+	@Override
+	public ChannelSettings forClient(String clientName) {
+		ChannelSettings found = this.settings.get(clientName);
+		if (found == null) {
+			String property = CLIENTS + "." + clientName + ".target";
+			throw new GrpcLbConfigurationException(property, null,
+					"gRPC client '" + clientName + "' is used (e.g. by @GrpcLbClient(\"" + clientName
+							+ "\")) but has no target configured",
+					"Set " + property + " to the service address, e.g. " + property
+							+ "=dns:///" + clientName + ".my-namespace.svc.cluster.local:9090 (the pod port of a "
+							+ "headless Service), or fix the client name. Configured clients: " + this.settings.keySet());
+		}
+		return found;
+	}
+
+	/**
+	 * Names of the configured clients.
+	 * @return the client names, in configuration order
+	 */
+	public Set<String> clientNames() {
+		return this.settings.keySet();
+	}
+
+	/**
+	 * The settings of a client if it is configured, else the defaults with the given target.
+	 * @param clientName a client name
+	 * @param target the target to use when the client is not configured here
+	 * @return the settings
+	 */
+	ChannelSettings forClientOrDefaults(String clientName, String target) {
+		ChannelSettings found = this.settings.get(clientName);
+		return (found != null) ? found : build(null, bindMerged(null), target);
+	}
+
+	private ChannelSettings resolve(String name) {
+		GrpcLbProperties.Client merged = bindMerged(name);
+		String property = property(name, "target");
+		if (!StringUtils.hasText(merged.getTarget())) {
+			property = CLIENTS + "." + name + ".target";
+			throw new GrpcLbConfigurationException(property, merged.getTarget(),
+					"every client needs a target",
+					"Set " + property + " to the service address, e.g. dns:///" + name
+							+ ".my-namespace.svc.cluster.local:9090 (the pod port of a headless Service).");
+		}
+		return build(name, merged, normalizeTarget(property, merged.getTarget()));
+	}
+
+	private GrpcLbProperties.Client bindMerged(String name) {
+		GrpcLbProperties.Client merged = new GrpcLbProperties.Client();
+		this.binder.bind(DEFAULTS, Bindable.ofInstance(merged));
+		if (name != null) {
+			this.binder.bind(clientPrefix(name), Bindable.ofInstance(merged));
+		}
+		return merged;
+	}
+
+	private ChannelSettings build(String name, GrpcLbProperties.Client c, String target) {
+		String policy = (c.getPolicy() != null) ? c.getPolicy().trim() : null;
+		if (!StringUtils.hasText(policy) || LoadBalancerRegistry.getDefaultRegistry().getProvider(policy) == null) {
+			throw new GrpcLbConfigurationException(property(name, "policy"), c.getPolicy(),
+					"no load-balancing policy of that name is registered",
+					"Set " + property(name, "policy") + " to round_robin (spreads calls over every pod) or "
+							+ "pick_first (one connection). Other policies need their provider on the classpath.");
+		}
+		requirePositive(property(name, "keepalive-time"), c.getKeepaliveTime());
+		requirePositive(property(name, "keepalive-timeout"), c.getKeepaliveTimeout());
+		requirePositive(property(name, "connect-timeout"), c.getConnectTimeout());
+		if (c.getIdleTimeout() != null) {
+			requirePositive(property(name, "idle-timeout"), c.getIdleTimeout());
+		}
+		if (c.getDeadline() != null) {
+			requirePositive(property(name, "deadline"), c.getDeadline());
+		}
+		Integer maxInbound = null;
+		if (c.getMaxInboundMessageSize() != null) {
+			DataSize size = c.getMaxInboundMessageSize();
+			if (size.toBytes() <= 0 || size.toBytes() > Integer.MAX_VALUE) {
+				throw new GrpcLbConfigurationException(property(name, "max-inbound-message-size"), size,
+						"must be more than 0 and at most 2GB",
+						"Set " + property(name, "max-inbound-message-size") + " to a size such as 16MB, or remove it "
+								+ "to keep grpc-java's 4MB default.");
+			}
+			maxInbound = (int) size.toBytes();
+		}
+		return new ChannelSettings(target, policy, c.getKeepaliveTime(), c.getKeepaliveTimeout(),
+				c.isKeepaliveWithoutCalls(), c.getConnectTimeout(), c.getIdleTimeout(), maxInbound, c.getDeadline(),
+				retry(name, c.getRetry()), tls(name, c));
+	}
+
+	private ChannelSettings.RetrySettings retry(String name, GrpcLbProperties.Retry retry) {
+		int attempts = retry.getMaxAttempts();
+		if (attempts < 2 || attempts > 5) {
+			throw new GrpcLbConfigurationException(property(name, "retry.max-attempts"), attempts,
+					"must be between 2 and 5 (it counts the first attempt; grpc-java caps it at 5)",
+					"Set " + property(name, "retry.max-attempts") + " to a value from 2 to 5, or set "
+							+ property(name, "retry.enabled") + "=false to turn retries off.");
+		}
+		requirePositive(property(name, "retry.initial-backoff"), retry.getInitialBackoff());
+		requirePositive(property(name, "retry.max-backoff"), retry.getMaxBackoff());
+		if (!(retry.getBackoffMultiplier() > 0) || Double.isInfinite(retry.getBackoffMultiplier())) {
+			throw new GrpcLbConfigurationException(property(name, "retry.backoff-multiplier"),
+					retry.getBackoffMultiplier(), "must be a number greater than 0",
+					"Set " + property(name, "retry.backoff-multiplier") + " to a value such as 2.");
+		}
+		List<String> codes = new ArrayList<>();
+		String codesProperty = property(name, "retry.retryable-status-codes");
+		if (retry.getRetryableStatusCodes() == null || retry.getRetryableStatusCodes().isEmpty()) {
+			throw new GrpcLbConfigurationException(codesProperty, retry.getRetryableStatusCodes(),
+					"at least one status code is needed for a retry policy",
+					"Set " + codesProperty + " to e.g. UNAVAILABLE, or set " + property(name, "retry.enabled")
+							+ "=false.");
+		}
+		for (String code : retry.getRetryableStatusCodes()) {
+			String normalized = (code != null) ? code.trim().toUpperCase(Locale.ROOT) : "";
+			try {
+				if (normalized.equals("OK")) {
+					throw new IllegalArgumentException("OK");
+				}
+				Status.Code.valueOf(normalized);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new GrpcLbConfigurationException(codesProperty, code, "'" + code
+						+ "' is not a retryable gRPC status code name",
+						"Use names of io.grpc.Status.Code other than OK, e.g. UNAVAILABLE, RESOURCE_EXHAUSTED.");
+			}
+			codes.add(normalized);
+		}
+		return new ChannelSettings.RetrySettings(retry.isEnabled(), attempts, retry.getInitialBackoff(),
+				retry.getMaxBackoff(), retry.getBackoffMultiplier(), codes);
+	}
+
+	private ChannelSettings.TlsSettings tls(String name, GrpcLbProperties.Client c) {
+		if (c.getNegotiation() != GrpcLbProperties.Negotiation.TLS) {
+			return null;
+		}
+		GrpcLbProperties.Tls tls = c.getTls();
+		if ((tls.getCertificateChain() == null) != (tls.getPrivateKey() == null)) {
+			String missing = (tls.getCertificateChain() == null) ? "tls.certificate-chain" : "tls.private-key";
+			throw new GrpcLbConfigurationException(property(name, missing), null,
+					"mutual TLS needs both a certificate chain and a private key",
+					"Set both " + property(name, "tls.certificate-chain") + " and " + property(name, "tls.private-key")
+							+ ", or neither.");
+		}
+		return new ChannelSettings.TlsSettings(read(property(name, "tls.trust-cert-collection"),
+				tls.getTrustCertCollection()), read(property(name, "tls.certificate-chain"), tls.getCertificateChain()),
+				read(property(name, "tls.private-key"), tls.getPrivateKey()), tls.getAuthorityOverride());
+	}
+
+	private static String read(String property, Resource resource) {
+		if (resource == null) {
+			return null;
+		}
+		try {
+			return resource.getContentAsString(StandardCharsets.US_ASCII);
+		}
+		catch (IOException ex) {
+			throw new GrpcLbConfigurationException(property, resource.getDescription(),
+					"cannot be read: " + ex.getMessage(),
+					"Point " + property + " at a readable PEM file, e.g. file:/etc/tls/ca.crt or classpath:ca.crt.");
+		}
+	}
+
+	/**
+	 * Normalise a target: {@code host:port} becomes {@code dns:///host:port}; URIs with a registered scheme are
+	 * kept as they are.
+	 * @param property the property the target came from (for the error)
+	 * @param raw the configured target
+	 * @return the normalised target
+	 * @throws GrpcLbConfigurationException when the target is malformed
+	 */
+	static String normalizeTarget(String property, String raw) {
+		String target = raw.trim();
+		String example = "Use host:port (becomes dns:///host:port) or a URI such as "
+				+ "dns:///orders.my-namespace.svc.cluster.local:9090, with the pod (container) port.";
+		if (target.chars().anyMatch(Character::isWhitespace)) {
+			throw new GrpcLbConfigurationException(property, raw, "a target cannot contain white space", example);
+		}
+		int schemeEnd = target.indexOf("://");
+		if (schemeEnd < 0) {
+			String problem = hostPortProblem(target);
+			if (problem != null) {
+				throw new GrpcLbConfigurationException(property, raw, problem, example);
+			}
+			return "dns:///" + target;
+		}
+		String scheme = target.substring(0, schemeEnd);
+		if (!SCHEME.matcher(scheme).matches()) {
+			throw new GrpcLbConfigurationException(property, raw, "'" + scheme + "' is not a valid URI scheme", example);
+		}
+		URI uri;
+		try {
+			uri = new URI(target);
+		}
+		catch (URISyntaxException ex) {
+			throw new GrpcLbConfigurationException(property, raw, "not a valid URI: " + ex.getReason(), example);
+		}
+		if (NameResolverRegistry.getDefaultRegistry().getProviderForScheme(scheme.toLowerCase(Locale.ROOT)) == null) {
+			throw new GrpcLbConfigurationException(property, raw,
+					"no name resolver is registered for scheme '" + scheme + "'", example);
+		}
+		if ("dns".equalsIgnoreCase(scheme)) {
+			String path = uri.getPath();
+			String problem = (path == null || path.length() < 2) ? "a dns target needs a host name after dns:///"
+					: hostPortProblem(path.substring(1));
+			if (problem != null) {
+				throw new GrpcLbConfigurationException(property, raw, problem, example);
+			}
+		}
+		return target;
+	}
+
+	private static String hostPortProblem(String hostPort) {
+		String host;
+		String port;
+		if (hostPort.startsWith("[")) {
+			int close = hostPort.indexOf(']');
+			if (close < 0) {
+				return "an IPv6 address needs a closing ']'";
+			}
+			host = hostPort.substring(1, close);
+			String rest = hostPort.substring(close + 1);
+			if (!rest.startsWith(":")) {
+				return "the port is missing; a headless Service target needs the pod port, e.g. [" + host + "]:9090";
+			}
+			port = rest.substring(1);
+		}
+		else {
+			int colon = hostPort.lastIndexOf(':');
+			if (colon < 0) {
+				return "the port is missing; a headless Service target needs the pod port, e.g. " + hostPort + ":9090";
+			}
+			host = hostPort.substring(0, colon);
+			port = hostPort.substring(colon + 1);
+			if (!HOST.matcher(host).matches()) {
+				return "'" + host + "' is not a valid host name";
+			}
+		}
+		if (host.isEmpty()) {
+			return "the host is missing";
+		}
+		try {
+			int value = Integer.parseInt(port);
+			if (value < 1 || value > 65535) {
+				return "port " + port + " is outside 1..65535";
+			}
+		}
+		catch (NumberFormatException ex) {
+			return "'" + port + "' is not a port number";
+		}
+		return null;
+	}
+
+	private static void requirePositive(String property, Duration duration) {
+		if (duration == null || duration.isZero() || duration.isNegative()) {
+			throw new GrpcLbConfigurationException(property, duration, "must be a positive duration",
+					"Set " + property + " to a positive duration such as 10s or 500ms.");
+		}
+	}
+
+	private ConfigurationPropertyName clientPrefix(String name) {
+		return ConfigurationPropertyName.of(CLIENTS).append(name);
+	}
+
+	/**
+	 * The name of the property a value came from: the client's own if it sets it, else the default.
+	 */
+	private String property(String name, String key) {
+		if (name != null) {
+			ConfigurationPropertyName clientKey = clientPrefix(name).append(key);
+			if (this.binder.bind(clientKey, Bindable.of(Object.class)).isBound()
+					|| this.binder.bind(clientKey, Bindable.listOf(String.class)).isBound()) {
+				return CLIENTS + "." + name + "." + key;
+			}
+		}
+		return DEFAULTS + "." + key;
+	}
+
+}

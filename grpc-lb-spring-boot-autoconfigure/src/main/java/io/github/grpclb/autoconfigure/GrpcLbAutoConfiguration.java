@@ -1,0 +1,106 @@
+package io.github.grpclb.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.grpclb.channel.DialListener;
+import io.github.grpclb.channel.DialPerRequestChannelRegistry;
+import io.github.grpclb.channel.GrpcLbChannelBuilderCustomizer;
+import io.github.grpclb.channel.GrpcLbChannelFactory;
+import io.github.grpclb.channel.GrpcLbChannelRegistry;
+import io.github.grpclb.channel.PooledChannelRegistry;
+import io.github.grpclb.client.GrpcLbClientBeanPostProcessor;
+import io.github.grpclb.client.GrpcLbClientInjection;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import net.devh.boot.grpc.client.channelfactory.GrpcChannelConfigurer;
+import net.devh.boot.grpc.client.stubfactory.StubFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * Auto-configuration of pooled, load-balanced gRPC client channels and {@code @GrpcLbClient} injection, built on
+ * net.devh's gRPC client starter.
+ */
+@AutoConfiguration(afterName = "net.devh.boot.grpc.client.autoconfigure.GrpcClientAutoConfiguration")
+@ConditionalOnClass({ ManagedChannel.class, NettyChannelBuilder.class, StubFactory.class })
+@ConditionalOnProperty(prefix = GrpcLbProperties.PREFIX, name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(GrpcLbProperties.class)
+public final class GrpcLbAutoConfiguration {
+
+	/** Property that switches between pooled channels and dial-per-request. */
+	static final String POOLING_PREFIX = GrpcLbProperties.PREFIX + ".pooling";
+
+	@Bean
+	@ConditionalOnMissingBean
+	ClientSettingsResolver grpcLbClientSettings(GrpcLbProperties properties, Environment environment) {
+		return new ClientSettingsResolver(properties, Binder.get(environment));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	GrpcLbChannelFactory grpcLbChannelFactory(ObjectProvider<GrpcChannelConfigurer> configurers,
+			ObjectProvider<GrpcLbChannelBuilderCustomizer> customizers) {
+		List<GrpcLbChannelBuilderCustomizer> all = new ArrayList<>();
+		// net.devh's configurers apply to our channels too, except ours, which carries our settings to theirs.
+		configurers.orderedStream()
+			.filter((configurer) -> !(configurer instanceof NetDevhChannelConfigurer))
+			.forEach((configurer) -> all.add((client, target, builder) -> configurer.accept(builder, client)));
+		customizers.orderedStream().forEach(all::add);
+		return new GrpcLbChannelFactory(all);
+	}
+
+	@Bean
+	static GrpcLbClientBeanPostProcessor grpcLbClientBeanPostProcessor() {
+		return new GrpcLbClientBeanPostProcessor();
+	}
+
+	@Bean
+	static GrpcLbClientInjection grpcLbClientInjection() {
+		return new GrpcLbClientInjection();
+	}
+
+	@Bean
+	@ConditionalOnProperty(prefix = GrpcLbProperties.PREFIX + ".net-devh", name = "enabled", matchIfMissing = true)
+	NetDevhChannelConfigurer grpcLbNetDevhChannelConfigurer(ClientSettingsResolver settings) {
+		return new NetDevhChannelConfigurer(settings);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(prefix = POOLING_PREFIX, name = "enabled", havingValue = "true", matchIfMissing = true)
+	static class PooledChannelsConfiguration {
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean(GrpcLbChannelRegistry.class)
+		PooledChannelRegistry grpcLbChannelRegistry(ClientSettingsResolver settings, GrpcLbChannelFactory factory,
+				GrpcLbProperties properties) {
+			return new PooledChannelRegistry(settings, factory, properties.getShutdownTimeout());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(prefix = POOLING_PREFIX, name = "enabled", havingValue = "false")
+	static class DialPerRequestConfiguration {
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean(GrpcLbChannelRegistry.class)
+		DialPerRequestChannelRegistry grpcLbChannelRegistry(ClientSettingsResolver settings,
+				GrpcLbChannelFactory factory, GrpcLbProperties properties, ObjectProvider<DialListener> listeners) {
+			List<DialListener> all = listeners.orderedStream().toList();
+			DialListener listener = (client, target) -> all.forEach((l) -> l.dialed(client, target));
+			return new DialPerRequestChannelRegistry(settings, factory, listener, properties.getShutdownTimeout());
+		}
+
+	}
+
+}

@@ -1,0 +1,441 @@
+package io.github.grpclb.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.core.io.Resource;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties for client-side load-balanced gRPC channels ({@code grpc.lb.*}).
+ *
+ * <p>
+ * Every client named under {@code grpc.lb.clients.<name>} starts from {@code grpc.lb.defaults} and overrides
+ * only what it sets itself.
+ */
+@ConfigurationProperties(prefix = GrpcLbProperties.PREFIX)
+public class GrpcLbProperties {
+
+	/** Prefix of every property of this starter. */
+	public static final String PREFIX = "grpc.lb";
+
+	/**
+	 * Whether to enable the gRPC load-balancing starter.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Time budget for closing all channels on shutdown, in total (not per channel). Calls still running when it
+	 * runs out are cancelled.
+	 */
+	private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+	private final Pooling pooling = new Pooling();
+
+	private final NetDevh netDevh = new NetDevh();
+
+	/**
+	 * Settings every client starts from.
+	 */
+	private final Client defaults = new Client();
+
+	/**
+	 * Clients by name, as used in {@code @GrpcLbClient("name")}. Values set here override the defaults.
+	 */
+	private Map<String, Client> clients = new LinkedHashMap<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Pooling getPooling() {
+		return this.pooling;
+	}
+
+	public NetDevh getNetDevh() {
+		return this.netDevh;
+	}
+
+	public Client getDefaults() {
+		return this.defaults;
+	}
+
+	public Map<String, Client> getClients() {
+		return this.clients;
+	}
+
+	public void setClients(Map<String, Client> clients) {
+		this.clients = clients;
+	}
+
+	/**
+	 * Channel pooling.
+	 */
+	public static class Pooling {
+
+		/**
+		 * Whether to keep one long-lived channel per target. When false, every call dials its own connection and
+		 * closes it when the call completes (the rollback mode); calling code does not change. The legacy
+		 * environment variable GRPC_CONNECTION_POOLING_ENABLED is honoured as an alias.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Integration with net.devh's own {@code @GrpcClient} channels.
+	 */
+	public static class NetDevh {
+
+		/**
+		 * Whether to apply this starter's load-balancing policy, retry policy and deadline to the channels that
+		 * net.devh's {@code @GrpcClient} creates (client settings of the same name win over the defaults).
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Settings of one client (or the defaults of all clients).
+	 */
+	public static class Client {
+
+		/**
+		 * Address of the service: "host:port" (becomes "dns:///host:port") or a URI with a registered scheme,
+		 * such as "dns:///orders.shop.svc.cluster.local:9090". Use the pod (container) port of a headless
+		 * Service. Required for every client.
+		 */
+		private String target;
+
+		/**
+		 * Load-balancing policy: "round_robin" spreads calls over every resolved address; "pick_first" sends
+		 * everything to one.
+		 */
+		private String policy = "round_robin";
+
+		/**
+		 * Time without reads after which a keepalive ping is sent.
+		 */
+		private Duration keepaliveTime = Duration.ofSeconds(10);
+
+		/**
+		 * Time to wait for a keepalive ping to be answered before the connection is considered dead.
+		 */
+		private Duration keepaliveTimeout = Duration.ofSeconds(5);
+
+		/**
+		 * Whether to send keepalive pings on connections that have no call in flight.
+		 */
+		private boolean keepaliveWithoutCalls = true;
+
+		/**
+		 * Time to wait for a TCP connection to a backend to be established.
+		 */
+		private Duration connectTimeout = Duration.ofSeconds(5);
+
+		/**
+		 * Time without calls after which the channel releases its connections (re-established on the next
+		 * call). Unset keeps grpc-java's default of 30 minutes.
+		 */
+		private Duration idleTimeout;
+
+		/**
+		 * Largest response message accepted. Unset keeps grpc-java's default of 4MB.
+		 */
+		private DataSize maxInboundMessageSize;
+
+		/**
+		 * Default deadline of every call on this client (applied as the service config's method timeout). Unset
+		 * means no deadline.
+		 */
+		private Duration deadline;
+
+		/**
+		 * Transport security: "plaintext" or "tls".
+		 */
+		private Negotiation negotiation = Negotiation.PLAINTEXT;
+
+		private final Retry retry = new Retry();
+
+		private final Tls tls = new Tls();
+
+		public String getTarget() {
+			return this.target;
+		}
+
+		public void setTarget(String target) {
+			this.target = target;
+		}
+
+		public String getPolicy() {
+			return this.policy;
+		}
+
+		public void setPolicy(String policy) {
+			this.policy = policy;
+		}
+
+		public Duration getKeepaliveTime() {
+			return this.keepaliveTime;
+		}
+
+		public void setKeepaliveTime(Duration keepaliveTime) {
+			this.keepaliveTime = keepaliveTime;
+		}
+
+		public Duration getKeepaliveTimeout() {
+			return this.keepaliveTimeout;
+		}
+
+		public void setKeepaliveTimeout(Duration keepaliveTimeout) {
+			this.keepaliveTimeout = keepaliveTimeout;
+		}
+
+		public boolean isKeepaliveWithoutCalls() {
+			return this.keepaliveWithoutCalls;
+		}
+
+		public void setKeepaliveWithoutCalls(boolean keepaliveWithoutCalls) {
+			this.keepaliveWithoutCalls = keepaliveWithoutCalls;
+		}
+
+		public Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+		public DataSize getMaxInboundMessageSize() {
+			return this.maxInboundMessageSize;
+		}
+
+		public void setMaxInboundMessageSize(DataSize maxInboundMessageSize) {
+			this.maxInboundMessageSize = maxInboundMessageSize;
+		}
+
+		public Duration getDeadline() {
+			return this.deadline;
+		}
+
+		public void setDeadline(Duration deadline) {
+			this.deadline = deadline;
+		}
+
+		public Negotiation getNegotiation() {
+			return this.negotiation;
+		}
+
+		public void setNegotiation(Negotiation negotiation) {
+			this.negotiation = negotiation;
+		}
+
+		public Retry getRetry() {
+			return this.retry;
+		}
+
+		public Tls getTls() {
+			return this.tls;
+		}
+
+	}
+
+	/**
+	 * Retry policy of a client (gRPC service config "retryPolicy").
+	 */
+	public static class Retry {
+
+		/**
+		 * Whether to retry failed calls whose status is one of the retryable status codes.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Total number of attempts, the first included (2 to 5).
+		 */
+		private int maxAttempts = 3;
+
+		/**
+		 * Upper bound of the random delay before the first retry.
+		 */
+		private Duration initialBackoff = Duration.ofMillis(100);
+
+		/**
+		 * Upper bound of the delay between any two attempts.
+		 */
+		private Duration maxBackoff = Duration.ofSeconds(1);
+
+		/**
+		 * Factor by which the backoff grows after each attempt.
+		 */
+		private double backoffMultiplier = 2.0;
+
+		/**
+		 * Status codes that cause a retry, by name (for example UNAVAILABLE).
+		 */
+		private List<String> retryableStatusCodes = new ArrayList<>(List.of("UNAVAILABLE"));
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getInitialBackoff() {
+			return this.initialBackoff;
+		}
+
+		public void setInitialBackoff(Duration initialBackoff) {
+			this.initialBackoff = initialBackoff;
+		}
+
+		public Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
+
+		public double getBackoffMultiplier() {
+			return this.backoffMultiplier;
+		}
+
+		public void setBackoffMultiplier(double backoffMultiplier) {
+			this.backoffMultiplier = backoffMultiplier;
+		}
+
+		public List<String> getRetryableStatusCodes() {
+			return this.retryableStatusCodes;
+		}
+
+		public void setRetryableStatusCodes(List<String> retryableStatusCodes) {
+			this.retryableStatusCodes = retryableStatusCodes;
+		}
+
+	}
+
+	/**
+	 * TLS settings, used when negotiation is "tls".
+	 */
+	public static class Tls {
+
+		/**
+		 * PEM file of the certificate authorities to trust. Unset trusts the JDK's default authorities.
+		 */
+		private Resource trustCertCollection;
+
+		/**
+		 * PEM certificate chain presented to the server for mutual TLS. Set together with private-key.
+		 */
+		private Resource certificateChain;
+
+		/**
+		 * PEM (PKCS#8) private key of the client certificate for mutual TLS. Set together with certificate-chain.
+		 */
+		private Resource privateKey;
+
+		/**
+		 * Host name to expect in the server certificate instead of the one in the target.
+		 */
+		private String authorityOverride;
+
+		public Resource getTrustCertCollection() {
+			return this.trustCertCollection;
+		}
+
+		public void setTrustCertCollection(Resource trustCertCollection) {
+			this.trustCertCollection = trustCertCollection;
+		}
+
+		public Resource getCertificateChain() {
+			return this.certificateChain;
+		}
+
+		public void setCertificateChain(Resource certificateChain) {
+			this.certificateChain = certificateChain;
+		}
+
+		public Resource getPrivateKey() {
+			return this.privateKey;
+		}
+
+		public void setPrivateKey(Resource privateKey) {
+			this.privateKey = privateKey;
+		}
+
+		public String getAuthorityOverride() {
+			return this.authorityOverride;
+		}
+
+		public void setAuthorityOverride(String authorityOverride) {
+			this.authorityOverride = authorityOverride;
+		}
+
+	}
+
+	/**
+	 * Transport security of a client's connections.
+	 */
+	public enum Negotiation {
+
+		/** Unencrypted HTTP/2 (h2c). */
+		PLAINTEXT,
+
+		/** HTTP/2 over TLS. */
+		TLS
+
+	}
+
+}

@@ -1,0 +1,91 @@
+package io.github.grpclb.channel;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import io.grpc.ManagedChannel;
+
+/**
+ * The rollback mode: no pooling. Each client gets a channel that dials one connection per call (pick_first over
+ * a shuffled address list, so one connection to one backend, as a new TCP connection through kube-proxy would)
+ * and closes it when the call completes.
+ */
+public final class DialPerRequestChannelRegistry implements GrpcLbChannelRegistry, AutoCloseable {
+
+	private final ChannelSettingsProvider settingsProvider;
+
+	private final GrpcLbChannelFactory channelFactory;
+
+	private final DialListener dialListener;
+
+	private final Duration shutdownTimeout;
+
+	private final Map<String, DialPerRequestChannel> channels = new ConcurrentHashMap<>();
+
+	private final Set<ManagedChannel> live = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean closed;
+
+	/**
+	 * Create a registry.
+	 * @param settingsProvider the settings of each client
+	 * @param channelFactory builds the single-call channels
+	 * @param dialListener told about each dial
+	 * @param shutdownTimeout total time budget for calls still running at close
+	 */
+	public DialPerRequestChannelRegistry(ChannelSettingsProvider settingsProvider,
+			GrpcLbChannelFactory channelFactory, DialListener dialListener, Duration shutdownTimeout) {
+		this.settingsProvider = Objects.requireNonNull(settingsProvider, "settingsProvider");
+		this.channelFactory = Objects.requireNonNull(channelFactory, "channelFactory");
+		this.dialListener = Objects.requireNonNull(dialListener, "dialListener");
+		this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+	}
+
+	@Override
+	public ManagedChannel channel(String clientName) {
+		Objects.requireNonNull(clientName, "clientName");
+		if (this.closed) {
+			throw new IllegalStateException("The gRPC channel registry is closed (the application is shutting down)");
+		}
+		return this.channels.computeIfAbsent(clientName, (name) -> new DialPerRequestChannel(name,
+				this.settingsProvider.forClient(name), this.channelFactory, this.dialListener, this.live));
+	}
+
+	@Override
+	public int openChannels() {
+		return this.live.size();
+	}
+
+	@Override
+	public Set<String> targets() {
+		return this.channels.keySet()
+			.stream()
+			.map((name) -> this.settingsProvider.forClient(name).target())
+			.collect(Collectors.toUnmodifiableSet());
+	}
+
+	@Override
+	public boolean isDialPerRequest() {
+		return true;
+	}
+
+	/**
+	 * Refuse new calls, give the calls in flight the shutdown timeout in total, then cancel what is left.
+	 */
+	@Override
+	public void close() {
+		this.closed = true;
+		this.channels.values().forEach(ManagedChannel::shutdown);
+		Map<ManagedChannel, ChannelCloser.ChannelLabel> toClose = new LinkedHashMap<>();
+		for (ManagedChannel channel : this.live) {
+			toClose.put(channel, new ChannelCloser.ChannelLabel("(dial-per-request)", channel.authority()));
+		}
+		ChannelCloser.closeAll(toClose, this.shutdownTimeout);
+	}
+
+}

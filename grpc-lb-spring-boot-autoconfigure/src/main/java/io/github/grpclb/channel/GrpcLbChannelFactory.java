@@ -1,0 +1,110 @@
+package io.github.grpclb.channel;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+
+/**
+ * Builds channels from {@link ChannelSettings}. It does not keep them: the registries own their lifecycle.
+ */
+public final class GrpcLbChannelFactory {
+
+	private final List<GrpcLbChannelBuilderCustomizer> customizers;
+
+	/**
+	 * Create a factory.
+	 * @param customizers applied in list order to every builder, after the starter's own settings
+	 */
+	public GrpcLbChannelFactory(List<GrpcLbChannelBuilderCustomizer> customizers) {
+		this.customizers = List.copyOf(Objects.requireNonNull(customizers, "customizers"));
+	}
+
+	/**
+	 * A long-lived channel with the client's load-balancing policy.
+	 * @param clientName the client asking for it (passed on to customizers)
+	 * @param settings the settings
+	 * @return a new, not yet connected channel
+	 */
+	public ManagedChannel createPooled(String clientName, ChannelSettings settings) {
+		return create(clientName, settings, ServiceConfigs.pooled(settings));
+	}
+
+	/**
+	 * A channel for exactly one call: one connection to one randomly picked address.
+	 * @param clientName the client asking for it (passed on to customizers)
+	 * @param settings the settings
+	 * @return a new, not yet connected channel
+	 */
+	public ManagedChannel createSingleCall(String clientName, ChannelSettings settings) {
+		return create(clientName, settings, ServiceConfigs.dialPerRequest(settings));
+	}
+
+	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig) {
+		NettyChannelBuilder builder = NettyChannelBuilder.forTarget(settings.target(), credentials(settings));
+		builder.keepAliveTime(settings.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
+			.keepAliveTimeout(settings.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+			.keepAliveWithoutCalls(settings.keepaliveWithoutCalls())
+			.withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+					Math.max(1, settings.connectTimeout().toMillis())))
+			// Our policy must not be replaced by a TXT record the operator never meant for this client.
+			.disableServiceConfigLookUp()
+			.defaultServiceConfig(serviceConfig);
+		if (settings.retry().enabled()) {
+			builder.enableRetry();
+		}
+		else {
+			builder.disableRetry();
+		}
+		if (settings.idleTimeout() != null) {
+			builder.idleTimeout(settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+		}
+		if (settings.maxInboundMessageSize() != null) {
+			builder.maxInboundMessageSize(settings.maxInboundMessageSize());
+		}
+		if (settings.tls() != null && settings.tls().authorityOverride() != null) {
+			builder.overrideAuthority(settings.tls().authorityOverride());
+		}
+		for (GrpcLbChannelBuilderCustomizer customizer : this.customizers) {
+			customizer.customize(clientName, settings.target(), builder);
+		}
+		return builder.build();
+	}
+
+	private static ChannelCredentials credentials(ChannelSettings settings) {
+		ChannelSettings.TlsSettings tls = settings.tls();
+		if (tls == null) {
+			return InsecureChannelCredentials.create();
+		}
+		TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
+		try {
+			if (tls.trustCertCollectionPem() != null) {
+				builder.trustManager(pem(tls.trustCertCollectionPem()));
+			}
+			if (tls.certificateChainPem() != null && tls.privateKeyPem() != null) {
+				builder.keyManager(pem(tls.certificateChainPem()), pem(tls.privateKeyPem()));
+			}
+		}
+		catch (IOException | IllegalArgumentException ex) {
+			throw new IllegalStateException("Invalid TLS material for target " + settings.target() + ": "
+					+ ex.getMessage(), ex);
+		}
+		return builder.build();
+	}
+
+	private static InputStream pem(String text) {
+		return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
+	}
+
+}

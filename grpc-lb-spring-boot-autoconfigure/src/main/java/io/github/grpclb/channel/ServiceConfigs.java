@@ -1,0 +1,71 @@
+package io.github.grpclb.channel;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds gRPC service configs as data (the map shape grpc-java's
+ * {@link io.grpc.ManagedChannelBuilder#defaultServiceConfig(Map)} expects: JSON numbers as {@link Double},
+ * durations as strings such as {@code "0.1s"}).
+ */
+public final class ServiceConfigs {
+
+	/** Policy used for dial-per-request channels: one connection to one randomly chosen address (gRFC A62). */
+	static final Map<String, Object> SHUFFLED_PICK_FIRST = Map.of("pick_first", Map.of("shuffleAddressList", true));
+
+	private ServiceConfigs() {
+	}
+
+	/**
+	 * Service config for a pooled channel with these settings.
+	 * @param settings the channel settings
+	 * @return the service config
+	 */
+	public static Map<String, Object> pooled(ChannelSettings settings) {
+		return build(Map.of(settings.policy(), Map.of()), settings);
+	}
+
+	/**
+	 * Service config for a single-call channel: the client's retry policy and deadline, but pick_first over a
+	 * shuffled address list, so that each call opens exactly one connection to one backend.
+	 * @param settings the channel settings
+	 * @return the service config
+	 */
+	static Map<String, Object> dialPerRequest(ChannelSettings settings) {
+		return build(SHUFFLED_PICK_FIRST, settings);
+	}
+
+	private static Map<String, Object> build(Map<String, ?> lbConfig, ChannelSettings settings) {
+		Map<String, Object> config = new LinkedHashMap<>();
+		config.put("loadBalancingConfig", List.of(lbConfig));
+		Map<String, Object> methodConfig = new LinkedHashMap<>();
+		// An empty name entry matches every method of every service.
+		methodConfig.put("name", List.of(Map.of()));
+		if (settings.retry().enabled()) {
+			ChannelSettings.RetrySettings retry = settings.retry();
+			Map<String, Object> retryPolicy = new LinkedHashMap<>();
+			retryPolicy.put("maxAttempts", (double) retry.maxAttempts());
+			retryPolicy.put("initialBackoff", seconds(retry.initialBackoff()));
+			retryPolicy.put("maxBackoff", seconds(retry.maxBackoff()));
+			retryPolicy.put("backoffMultiplier", retry.backoffMultiplier());
+			retryPolicy.put("retryableStatusCodes", List.copyOf(retry.retryableStatusCodes()));
+			methodConfig.put("retryPolicy", retryPolicy);
+		}
+		if (settings.deadline() != null) {
+			methodConfig.put("timeout", seconds(settings.deadline()));
+		}
+		if (methodConfig.size() > 1) {
+			config.put("methodConfig", List.of(methodConfig));
+		}
+		return config;
+	}
+
+	/** Protobuf JSON duration: decimal seconds with an "s" suffix. */
+	static String seconds(Duration duration) {
+		long nanos = duration.toNanos();
+		return java.math.BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString() + "s";
+	}
+
+}

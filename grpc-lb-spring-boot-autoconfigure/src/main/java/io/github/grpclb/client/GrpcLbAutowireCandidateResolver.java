@@ -1,0 +1,61 @@
+package io.github.grpclb.client;
+
+import org.springframework.beans.factory.config.BeanDefinitionHolder;
+import org.springframework.beans.factory.config.DependencyDescriptor;
+import org.springframework.beans.factory.support.AutowireCandidateResolver;
+
+/**
+ * Answers constructor (and {@code @Autowired}) injection points annotated with {@link GrpcLbClient}, and leaves
+ * everything else to the resolver it wraps.
+ */
+final class GrpcLbAutowireCandidateResolver implements AutowireCandidateResolver {
+
+	private final AutowireCandidateResolver delegate;
+
+	private final GrpcLbClientInjector injector;
+
+	GrpcLbAutowireCandidateResolver(AutowireCandidateResolver delegate, GrpcLbClientInjector injector) {
+		this.delegate = delegate;
+		this.injector = injector;
+	}
+
+	@Override
+	public Object getSuggestedValue(DependencyDescriptor descriptor) {
+		GrpcLbClient annotation = descriptor.getAnnotation(GrpcLbClient.class);
+		if (annotation != null) {
+			return this.injector.valueFor(annotation.value(), descriptor.getDependencyType(), descriptor.toString());
+		}
+		return this.delegate.getSuggestedValue(descriptor);
+	}
+
+	@Override
+	public boolean isAutowireCandidate(BeanDefinitionHolder bdHolder, DependencyDescriptor descriptor) {
+		return this.delegate.isAutowireCandidate(bdHolder, descriptor);
+	}
+
+	@Override
+	public boolean isRequired(DependencyDescriptor descriptor) {
+		return this.delegate.isRequired(descriptor);
+	}
+
+	@Override
+	public boolean hasQualifier(DependencyDescriptor descriptor) {
+		return this.delegate.hasQualifier(descriptor);
+	}
+
+	@Override
+	public Object getLazyResolutionProxyIfNecessary(DependencyDescriptor descriptor, String beanName) {
+		return this.delegate.getLazyResolutionProxyIfNecessary(descriptor, beanName);
+	}
+
+	@Override
+	public Class<?> getLazyResolutionProxyClass(DependencyDescriptor descriptor, String beanName) {
+		return this.delegate.getLazyResolutionProxyClass(descriptor, beanName);
+	}
+
+	@Override
+	public AutowireCandidateResolver cloneIfNecessary() {
+		return new GrpcLbAutowireCandidateResolver(this.delegate.cloneIfNecessary(), this.injector);
+	}
+
+}

@@ -1,0 +1,36 @@
+package io.github.grpclb.client;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Injects a gRPC stub (blocking, future, async, or any kind a net.devh {@code StubFactory} supports), or the
+ * client's {@link io.grpc.Channel} / {@link io.grpc.ManagedChannel}, for the client configured under
+ * {@code grpc.lb.clients.<value>}. Works on fields and on constructor parameters of Spring beans:
+ *
+ * <pre>{@code
+ * @Service
+ * class OrderGateway {
+ *     OrderGateway(@GrpcLbClient("orders") OrderServiceGrpc.OrderServiceBlockingStub orders) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>
+ * Stubs and {@code Channel} carry net.devh's global client interceptors and the starter's metrics; an injected
+ * {@code ManagedChannel} is the bare pooled channel (do not shut it down: the starter closes it on shutdown).
+ */
+@Target({ ElementType.FIELD, ElementType.PARAMETER })
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface GrpcLbClient {
+
+	/**
+	 * The client name, as configured under {@code grpc.lb.clients.<name>}.
+	 * @return the client name
+	 */
+	String value();
+
+}

@@ -1,0 +1,120 @@
+package io.github.grpclb.client;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.grpclb.channel.GrpcLbChannelRegistry;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.AbstractStub;
+import net.devh.boot.grpc.client.inject.StubTransformer;
+import net.devh.boot.grpc.client.interceptor.GlobalClientInterceptorRegistry;
+import net.devh.boot.grpc.client.stubfactory.FallbackStubFactory;
+import net.devh.boot.grpc.client.stubfactory.StubFactory;
+
+import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.beans.factory.ListableBeanFactory;
+
+/**
+ * Creates the value of a {@link GrpcLbClient} injection point: a stub through net.devh's {@link StubFactory}
+ * beans, or the client's channel. Collaborators are looked up on first use, not when the context starts.
+ */
+final class GrpcLbClientInjector {
+
+	private final ListableBeanFactory beanFactory;
+
+	private final Map<String, Channel> interceptedChannels = new ConcurrentHashMap<>();
+
+	private volatile Collaborators collaborators;
+
+	GrpcLbClientInjector(ListableBeanFactory beanFactory) {
+		this.beanFactory = Objects.requireNonNull(beanFactory, "beanFactory");
+	}
+
+	/**
+	 * The value to inject.
+	 * @param clientName the client name from the annotation
+	 * @param type the declared type of the injection point
+	 * @param injectionPoint description of the injection point, for errors
+	 * @return the stub or channel
+	 */
+	Object valueFor(String clientName, Class<?> type, String injectionPoint) {
+		if (ManagedChannel.class.equals(type)) {
+			return collaborators().registry.channel(clientName);
+		}
+		if (Channel.class.equals(type)) {
+			return channelFor(clientName);
+		}
+		if (AbstractStub.class.isAssignableFrom(type)) {
+			@SuppressWarnings("unchecked")
+			Class<? extends AbstractStub<?>> stubType = (Class<? extends AbstractStub<?>>) type;
+			return createStub(clientName, stubType, injectionPoint);
+		}
+		throw new BeanCreationException("@GrpcLbClient(\"" + clientName + "\") on " + injectionPoint + ": type "
+				+ type.getName() + " is not supported; declare a generated gRPC stub type (e.g. "
+				+ "FooGrpc.FooBlockingStub), io.grpc.Channel or io.grpc.ManagedChannel");
+	}
+
+	private Channel channelFor(String clientName) {
+		return this.interceptedChannels.computeIfAbsent(clientName, (name) -> {
+			Collaborators c = collaborators();
+			List<ClientInterceptor> interceptors = new ArrayList<>(c.globalInterceptors());
+			for (GrpcLbClientInterceptorFactory factory : c.interceptorFactories) {
+				ClientInterceptor interceptor = factory.interceptorFor(name);
+				if (interceptor != null) {
+					interceptors.add(interceptor);
+				}
+			}
+			return ClientInterceptors.interceptForward(c.registry.channel(name), interceptors);
+		});
+	}
+
+	private AbstractStub<?> createStub(String clientName, Class<? extends AbstractStub<?>> stubType,
+			String injectionPoint) {
+		Collaborators c = collaborators();
+		StubFactory factory = c.stubFactories.stream()
+			.filter((candidate) -> candidate.isApplicable(stubType))
+			.findFirst()
+			.orElseThrow(() -> new BeanCreationException("@GrpcLbClient(\"" + clientName + "\") on " + injectionPoint
+					+ ": no net.devh StubFactory can create " + stubType.getName()
+					+ "; declare a StubFactory bean for this stub kind"));
+		AbstractStub<?> stub = factory.createStub(stubType, channelFor(clientName));
+		for (StubTransformer transformer : c.stubTransformers) {
+			stub = transformer.transform(clientName, stub);
+		}
+		return stub;
+	}
+
+	private Collaborators collaborators() {
+		Collaborators c = this.collaborators;
+		if (c == null) {
+			List<StubFactory> factories = new ArrayList<>(
+					this.beanFactory.getBeanProvider(StubFactory.class).orderedStream().toList());
+			factories.add(new FallbackStubFactory());
+			c = new Collaborators(this.beanFactory.getBean(GrpcLbChannelRegistry.class), factories,
+					this.beanFactory.getBeanProvider(StubTransformer.class).orderedStream().toList(),
+					this.beanFactory.getBeanProvider(GlobalClientInterceptorRegistry.class),
+					this.beanFactory.getBeanProvider(GrpcLbClientInterceptorFactory.class).orderedStream().toList());
+			this.collaborators = c;
+		}
+		return c;
+	}
+
+	private record Collaborators(GrpcLbChannelRegistry registry, List<StubFactory> stubFactories,
+			List<StubTransformer> stubTransformers,
+			org.springframework.beans.factory.ObjectProvider<GlobalClientInterceptorRegistry> globalRegistry,
+			List<GrpcLbClientInterceptorFactory> interceptorFactories) {
+
+		List<ClientInterceptor> globalInterceptors() {
+			GlobalClientInterceptorRegistry global = this.globalRegistry.getIfAvailable();
+			return (global != null) ? global.getClientInterceptors() : List.of();
+		}
+
+	}
+
+}
