@@ -1,0 +1,92 @@
+package io.github.grpclb.client;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.github.grpclb.channel.DialPerRequestChannelRegistry;
+import io.github.grpclb.channel.GrpcLbChannelRegistry;
+import io.github.grpclb.metrics.GrpcLbMeters;
+import io.github.grpclb.test.Backends;
+import io.github.grpclb.test.TestContexts;
+import io.github.grpclb.test.proto.EchoRequest;
+import io.github.grpclb.test.proto.EchoServiceGrpc;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The rollback mode: with pooling disabled the same calling code dials one connection per call, to one backend,
+ * and leaves no channel or thread behind.
+ */
+class DialPerRequestTests {
+
+	private Backends backends;
+
+	@BeforeEach
+	void startBackends() {
+		this.backends = Backends.start(5);
+	}
+
+	@AfterEach
+	void stopBackends() {
+		this.backends.close();
+	}
+
+	@Test
+	void whenPoolingDisabledThenEachCallDialsAFreshConnectionAndNothingIsLeftOpen() {
+		Set<Thread> baseline = liveThreads();
+		TestContexts.runnerWithMetrics()
+			.withBean(DistributionTests.ConstructorInjected.class)
+			.withPropertyValues("grpc.lb.pooling.enabled=false",
+					"grpc.lb.clients.orders.target=" + Backends.HOST + ":" + this.backends.port())
+			.run((context) -> {
+				GrpcLbChannelRegistry registry = context.getBean(GrpcLbChannelRegistry.class);
+				assertThat(registry).isInstanceOf(DialPerRequestChannelRegistry.class);
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
+
+				for (int i = 0; i < 1000; i++) {
+					assertThat(stub.echo(EchoRequest.newBuilder().setMessage("call-" + i).build()).getMessage())
+						.isEqualTo("call-" + i);
+				}
+
+				assertThat(this.backends.callCounts().values().stream().mapToInt(Integer::intValue).sum())
+					.isEqualTo(1000);
+				assertThat(this.backends.connectionCounts().values().stream().mapToInt(Integer::intValue).sum())
+					.as("one connection per call, to one backend only")
+					.isEqualTo(1000);
+				assertThat(this.backends.connectionCounts()).allSatisfy((address, connections) -> assertThat(connections)
+					.as("connections to %s (shuffled pick_first, expected ~200)", address)
+					.isGreaterThan(100));
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(meters.get(GrpcLbMeters.DIALS).tag(GrpcLbMeters.TAG_CLIENT, "orders").counter().count())
+					.isEqualTo(1000.0);
+				assertThat(registry.openChannels()).as("single-call channels still open").isZero();
+				assertThat(meters.get(GrpcLbMeters.CHANNELS).gauge().value()).isZero();
+			});
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(names(newThreads(baseline)))
+			.as("client threads left after the calls").isEmpty());
+	}
+
+	static Set<Thread> liveThreads() {
+		return Thread.getAllStackTraces().keySet();
+	}
+
+	static Set<Thread> newThreads(Set<Thread> baseline) {
+		return liveThreads().stream()
+			.filter(Thread::isAlive)
+			.filter((thread) -> !baseline.contains(thread))
+			.filter((thread) -> !thread.getName().startsWith(Backends.THREAD_PREFIX))
+			.filter((thread) -> !thread.getName().startsWith("awaitility"))
+			.collect(Collectors.toSet());
+	}
+
+	static Set<String> names(Set<Thread> threads) {
+		return threads.stream().map(Thread::getName).collect(Collectors.toSet());
+	}
+
+}
