@@ -199,8 +199,12 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		}
 		GrpcLbProperties.Tls tls = c.getTls();
 		if ((tls.getCertificateChain() == null) != (tls.getPrivateKey() == null)) {
+			String present = (tls.getCertificateChain() != null) ? "tls.certificate-chain" : "tls.private-key";
 			String missing = (tls.getCertificateChain() == null) ? "tls.certificate-chain" : "tls.private-key";
-			throw new GrpcLbConfigurationException(property(name, missing), null,
+			// Name the missing key where its partner was set: that is where the user will add it.
+			String presentProperty = property(name, present);
+			String missingProperty = presentProperty.substring(0, presentProperty.length() - present.length()) + missing;
+			throw new GrpcLbConfigurationException(missingProperty, null,
 					"mutual TLS needs both a certificate chain and a private key",
 					"Set both " + property(name, "tls.certificate-chain") + " and " + property(name, "tls.private-key")
 							+ ", or neither.");

@@ -22,7 +22,8 @@ public class GrpcLbConfigurationException extends RuntimeException {
 	 * @param action how to fix it
 	 */
 	public GrpcLbConfigurationException(String property, Object value, String reason, String action) {
-		super("Invalid value '" + value + "' for configuration property '" + property + "': " + reason);
+		super(((value != null) ? "Invalid value '" + value + "'" : "Missing value") + " for configuration property '"
+				+ property + "': " + reason);
 		this.property = property;
 		this.value = value;
 		this.reason = reason;

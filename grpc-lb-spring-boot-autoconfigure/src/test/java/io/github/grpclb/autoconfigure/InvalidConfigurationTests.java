@@ -1,0 +1,137 @@
+package io.github.grpclb.autoconfigure;
+
+import java.util.stream.Stream;
+
+import io.github.grpclb.client.GrpcLbClient;
+import io.github.grpclb.test.TestContexts;
+import io.github.grpclb.test.proto.EchoServiceGrpc;
+import net.devh.boot.grpc.client.autoconfigure.GrpcClientAutoConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * Every invalid setting stops startup with a report that names the property and says what to do.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class InvalidConfigurationTests {
+
+	private static final String ORDERS = "grpc.lb.clients.orders.";
+
+	static Stream<Arguments> invalidSettings() {
+		return Stream.of(
+				Arguments.of(ORDERS + "target=orders", ORDERS + "target", "port is missing"),
+				Arguments.of(ORDERS + "target=orders:http", ORDERS + "target", "not a port number"),
+				Arguments.of(ORDERS + "target=orders:70000", ORDERS + "target", "outside 1..65535"),
+				Arguments.of(ORDERS + "target=dns:///", ORDERS + "target", "needs a host name"),
+				Arguments.of(ORDERS + "target=dns:///orders", ORDERS + "target", "port is missing"),
+				Arguments.of(ORDERS + "target=kube://orders:9090", ORDERS + "target", "no name resolver"),
+				Arguments.of(ORDERS + "target=orders .svc:9090", ORDERS + "target", "white space"),
+				Arguments.of(ORDERS + "target=", ORDERS + "target", "needs a target"),
+				Arguments.of(ORDERS + "policy=round_robbin", ORDERS + "policy", "no load-balancing policy"),
+				Arguments.of("grpc.lb.defaults.policy=weighted_nonsense", "grpc.lb.defaults.policy",
+						"no load-balancing policy"),
+				Arguments.of(ORDERS + "keepalive-time=0s", ORDERS + "keepalive-time", "positive duration"),
+				Arguments.of(ORDERS + "keepalive-timeout=-1s", ORDERS + "keepalive-timeout", "positive duration"),
+				Arguments.of(ORDERS + "connect-timeout=0ms", ORDERS + "connect-timeout", "positive duration"),
+				Arguments.of(ORDERS + "idle-timeout=0s", ORDERS + "idle-timeout", "positive duration"),
+				Arguments.of(ORDERS + "deadline=-2s", ORDERS + "deadline", "positive duration"),
+				Arguments.of("grpc.lb.defaults.deadline=0s", "grpc.lb.defaults.deadline", "positive duration"),
+				Arguments.of("grpc.lb.shutdown-timeout=0s", "grpc.lb.shutdown-timeout", "positive duration"),
+				Arguments.of(ORDERS + "retry.initial-backoff=0s", ORDERS + "retry.initial-backoff",
+						"positive duration"),
+				Arguments.of(ORDERS + "retry.max-backoff=-1s", ORDERS + "retry.max-backoff", "positive duration"),
+				Arguments.of(ORDERS + "retry.max-attempts=1", ORDERS + "retry.max-attempts", "between 2 and 5"),
+				Arguments.of(ORDERS + "retry.max-attempts=6", ORDERS + "retry.max-attempts", "between 2 and 5"),
+				Arguments.of(ORDERS + "retry.backoff-multiplier=0", ORDERS + "retry.backoff-multiplier",
+						"greater than 0"),
+				Arguments.of(ORDERS + "retry.retryable-status-codes=UNAVAILABLE,NOT_A_CODE",
+						ORDERS + "retry.retryable-status-codes", "NOT_A_CODE"),
+				Arguments.of(ORDERS + "retry.retryable-status-codes=OK", ORDERS + "retry.retryable-status-codes",
+						"not a retryable"),
+				Arguments.of(ORDERS + "max-inbound-message-size=0", ORDERS + "max-inbound-message-size",
+						"more than 0"),
+				Arguments.of(ORDERS + "negotiation=tls," + ORDERS + "tls.certificate-chain=classpath:test-hosts",
+						ORDERS + "tls.private-key", "both a certificate chain and a private key"),
+				Arguments.of(ORDERS + "negotiation=tls," + ORDERS + "tls.trust-cert-collection=file:/no/such/ca.pem",
+						ORDERS + "tls.trust-cert-collection", "cannot be read"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("invalidSettings")
+	void whenASettingIsInvalidThenStartupFailsNamingTheProperty(String setting, String property, String reason) {
+		TestContexts.runner()
+			.withPropertyValues("grpc.lb.clients.orders.target=orders.test:9090")
+			.withPropertyValues(setting.split(",(?=grpc)"))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
+				assertThat(analysis.getDescription()).contains(property).contains(reason);
+				assertThat(analysis.getAction()).isNotBlank();
+			});
+	}
+
+	@Test
+	void whenAClientHasSettingsButNoTargetThenStartupFailsNamingItsTarget() {
+		TestContexts.runner().withPropertyValues("grpc.lb.clients.inventory.deadline=2s").run((context) -> {
+			FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("grpc.lb.clients.inventory.target");
+		});
+	}
+
+	@Test
+	void whenGrpcLbClientNamesAnUnconfiguredClientThenStartupFailsNamingItsTarget() {
+		TestContexts.runner()
+			.withPropertyValues("grpc.lb.clients.orders.target=orders.test:9090")
+			.withBean(UsesUnknownClient.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer()
+					.analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("grpc.lb.clients.inventory.target")
+					.contains("@GrpcLbClient(\"inventory\")");
+				assertThat(analysis.getAction()).contains("grpc.lb.clients.inventory.target=dns:///")
+					.contains("[orders]");
+			});
+	}
+
+	@Test
+	void whenTheApplicationFailsToStartThenBootPrintsTheAnalysis(CapturedOutput output) {
+		SpringApplication application = new SpringApplication(App.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		assertThatException().isThrownBy(() -> application.run("--grpc.lb.clients.orders.target=orders.test:9090",
+				"--grpc.lb.clients.orders.policy=roundrobin"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: grpc.lb.clients.orders.policy")
+			.contains("Value:    'roundrobin'")
+			.contains("Set grpc.lb.clients.orders.policy to round_robin");
+	}
+
+	static class UsesUnknownClient {
+
+		@GrpcLbClient("inventory")
+		EchoServiceGrpc.EchoServiceBlockingStub stub;
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ GrpcClientAutoConfiguration.class, GrpcLbAutoConfiguration.class })
+	static class App {
+
+	}
+
+}
