@@ -100,7 +100,11 @@ class DistributionTests {
 	}
 
 	static void warmUpUntilEveryBackendServed(EchoServiceGrpc.EchoServiceBlockingStub stub) {
-		// round_robin only picks READY connections: until all five are up, the first ones get more calls.
+		warmUp(stub, backends);
+	}
+
+	static void warmUp(EchoServiceGrpc.EchoServiceBlockingStub stub, Backends backends) {
+		// round_robin only picks READY connections: until all of them are up, the first ones get more calls.
 		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 		EchoRequest request = EchoRequest.newBuilder().setMessage("warm-up").build();
 		while (backends.all().stream().anyMatch((backend) -> backend.calls() == 0)) {

@@ -1,0 +1,79 @@
+package io.github.grpclb.client;
+
+import java.time.Duration;
+
+import io.github.grpclb.metrics.GrpcLbMeters;
+import io.github.grpclb.test.Backends;
+import io.github.grpclb.test.TestContexts;
+import io.github.grpclb.test.proto.EchoRequest;
+import io.github.grpclb.test.proto.EchoServiceGrpc;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The service config the starter builds: retries route around a failing backend, and the deadline holds.
+ */
+class CallPolicyTests {
+
+	private Backends backends;
+
+	@BeforeEach
+	void startBackends() {
+		this.backends = Backends.start(5);
+	}
+
+	@AfterEach
+	void stopBackends() {
+		this.backends.close();
+	}
+
+	@Test
+	void whenOneBackendAnswersUnavailableThenRetriesOnTheNextBackendAndNoCallFails() {
+		Backends.Backend failing = this.backends.all().get(2);
+		TestContexts.runnerWithMetrics()
+			.withBean(DistributionTests.ConstructorInjected.class)
+			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + this.backends.port(),
+					"grpc.lb.clients.orders.retry.initial-backoff=5ms", "grpc.lb.clients.orders.retry.max-backoff=10ms")
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
+				DistributionTests.warmUp(stub, this.backends);
+				failing.mode(Backends.Mode.UNAVAILABLE);
+				for (int i = 0; i < 500; i++) {
+					assertThat(stub.echo(EchoRequest.newBuilder().setMessage("call").build()).getServedBy())
+						.isNotEqualTo(failing.address());
+				}
+				assertThat(failing.received()).as("the failing backend kept getting first attempts").isPositive();
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(meters.get(GrpcLbMeters.CALLS)
+					.tag(GrpcLbMeters.TAG_BACKEND, failing.address())
+					.tag(GrpcLbMeters.TAG_STATUS, "UNAVAILABLE")
+					.timer()
+					.count()).isPositive();
+			});
+	}
+
+	@Test
+	void whenADeadlineIsSetThenCallsToAHangingBackendEndWithDeadlineExceeded() {
+		this.backends.all().forEach((backend) -> backend.mode(Backends.Mode.HANG));
+		TestContexts.runner()
+			.withBean(DistributionTests.ConstructorInjected.class)
+			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + this.backends.port(),
+					"grpc.lb.clients.orders.deadline=300ms")
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
+				long start = System.nanoTime();
+				assertThatExceptionOfType(StatusRuntimeException.class)
+					.isThrownBy(() -> stub.echo(EchoRequest.getDefaultInstance()))
+					.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+			});
+	}
+
+}
