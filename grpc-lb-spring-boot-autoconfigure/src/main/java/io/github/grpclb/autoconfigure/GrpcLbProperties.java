@@ -34,8 +34,14 @@ public class GrpcLbProperties {
 	 */
 	private Duration shutdownTimeout = Duration.ofSeconds(10);
 
+	/**
+	 * Channel pooling (the rollback switch).
+	 */
 	private final Pooling pooling = new Pooling();
 
+	/**
+	 * Integration with net.devh's own @GrpcClient channels.
+	 */
 	private final NetDevh netDevh = new NetDevh();
 
 	/**
@@ -187,8 +193,14 @@ public class GrpcLbProperties {
 		 */
 		private Negotiation negotiation = Negotiation.PLAINTEXT;
 
+		/**
+		 * Retry policy (gRPC service config "retryPolicy").
+		 */
 		private final Retry retry = new Retry();
 
+		/**
+		 * TLS settings, used when negotiation is "tls".
+		 */
 		private final Tls tls = new Tls();
 
 		public String getTarget() {
