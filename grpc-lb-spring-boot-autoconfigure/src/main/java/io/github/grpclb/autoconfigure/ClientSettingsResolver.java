@@ -46,6 +46,9 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 
 	private final Map<String, ChannelSettings> settings;
 
+	/** The defaults alone, for net.devh channels without a client entry of their own. */
+	private final ChannelSettings defaults;
+
 	/**
 	 * Resolve and validate every configured client.
 	 * @param properties the bound properties (for the client names and the shutdown timeout)
@@ -55,6 +58,11 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	public ClientSettingsResolver(GrpcLbProperties properties, Binder binder) {
 		this.binder = binder;
 		requirePositive(GrpcLbProperties.PREFIX + ".shutdown-timeout", properties.getShutdownTimeout());
+		// Validated even when no client uses them yet: net.devh channels and later clients will.
+		GrpcLbProperties.Client defaultValues = bindMerged(null);
+		String defaultTarget = StringUtils.hasText(defaultValues.getTarget())
+				? normalizeTarget(DEFAULTS + ".target", defaultValues.getTarget()) : "dns:///unset.invalid:1";
+		this.defaults = build(null, defaultValues, defaultTarget);
 		Map<String, ChannelSettings> resolved = new LinkedHashMap<>();
 		for (String name : properties.getClients().keySet()) {
 			resolved.put(name, resolve(name));
@@ -86,14 +94,13 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	}
 
 	/**
-	 * The settings of a client if it is configured, else the defaults with the given target.
+	 * The settings of a client if it is configured, else the defaults (whose target is meaningless here).
 	 * @param clientName a client name
-	 * @param target the target to use when the client is not configured here
 	 * @return the settings
 	 */
-	ChannelSettings forClientOrDefaults(String clientName, String target) {
+	ChannelSettings forClientOrDefaults(String clientName) {
 		ChannelSettings found = this.settings.get(clientName);
-		return (found != null) ? found : build(null, bindMerged(null), target);
+		return (found != null) ? found : this.defaults;
 	}
 
 	private ChannelSettings resolve(String name) {
@@ -326,7 +333,8 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	}
 
 	private ConfigurationPropertyName clientPrefix(String name) {
-		return ConfigurationPropertyName.of(CLIENTS).append(name);
+		// Adapted, as property sources adapt their keys: map keys such as "orderService" are not canonical names.
+		return ConfigurationPropertyName.adapt(CLIENTS + "." + name, '.');
 	}
 
 	/**

@@ -20,7 +20,7 @@ final class NetDevhChannelConfigurer implements GrpcChannelConfigurer {
 
 	@Override
 	public void accept(ManagedChannelBuilder<?> builder, String name) {
-		ChannelSettings resolved = this.settings.forClientOrDefaults(name, "dns:///" + name);
+		ChannelSettings resolved = this.settings.forClientOrDefaults(name);
 		builder.defaultServiceConfig(ServiceConfigs.pooled(resolved));
 		if (resolved.retry().enabled()) {
 			builder.enableRetry();

@@ -86,6 +86,23 @@ class InvalidConfigurationTests {
 	}
 
 	@Test
+	void whenNoClientIsConfiguredThenInvalidDefaultsStillFailStartup() {
+		TestContexts.runner().withPropertyValues("grpc.lb.defaults.retry.max-attempts=9").run((context) -> {
+			FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("grpc.lb.defaults.retry.max-attempts");
+		});
+	}
+
+	@Test
+	void whenAValueCannotBeConvertedThenBootsBindingReportNamesTheProperty(CapturedOutput output) {
+		SpringApplication application = new SpringApplication(App.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		assertThatException().isThrownBy(() -> application.run("--grpc.lb.clients.orders.target=orders.test:9090",
+				"--grpc.lb.clients.orders.negotiation=ssl"));
+		assertThat(output).contains("APPLICATION FAILED TO START").contains("grpc.lb.clients.orders.negotiation");
+	}
+
+	@Test
 	void whenAClientHasSettingsButNoTargetThenStartupFailsNamingItsTarget() {
 		TestContexts.runner().withPropertyValues("grpc.lb.clients.inventory.deadline=2s").run((context) -> {
 			FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
