@@ -76,6 +76,34 @@ class ShutdownTests {
 	}
 
 	@Test
+	void whenDialingPerRequestThenCallsInFlightAtCloseAreCancelledWithinTheShutdownTimeout() {
+		List<CountDownLatch> arrived = this.backends.all().stream().map((backend) -> backend.expectCalls(1)).toList();
+		List<ListenableFuture<EchoReply>> inFlight = new ArrayList<>();
+		long[] closeNanos = new long[1];
+		TestContexts.runner().withBean(FiveClients.class)
+			.withPropertyValues("grpc.lb.shutdown-timeout=1s", "grpc.lb.pooling.enabled=false")
+			.withPropertyValues(clientTargets())
+			.run((context) -> {
+				for (EchoServiceGrpc.EchoServiceFutureStub stub : context.getBean(FiveClients.class).all()) {
+					inFlight.add(stub.echo(EchoRequest.newBuilder().setMessage("never answered").build()));
+				}
+				for (CountDownLatch latch : arrived) {
+					assertThat(latch.await(10, TimeUnit.SECONDS)).as("call reached its backend").isTrue();
+				}
+				GrpcLbChannelRegistry registry = context.getBean(GrpcLbChannelRegistry.class);
+				assertThat(registry.openChannels()).as("one single-call channel per call in flight").isEqualTo(5);
+				long start = System.nanoTime();
+				((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+				closeNanos[0] = System.nanoTime() - start;
+				assertThat(registry.openChannels()).isZero();
+			});
+		assertThat(Duration.ofNanos(closeNanos[0])).isBetween(Duration.ofMillis(900), Duration.ofSeconds(2));
+		for (ListenableFuture<EchoReply> call : inFlight) {
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> call.get(5, TimeUnit.SECONDS));
+		}
+	}
+
+	@Test
 	void whenNoCallIsInFlightThenCloseDoesNotWaitForTheTimeout() {
 		this.backends.all().forEach((backend) -> backend.mode(Backends.Mode.ECHO));
 		long[] closeNanos = new long[1];

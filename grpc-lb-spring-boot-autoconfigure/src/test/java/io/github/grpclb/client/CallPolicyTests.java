@@ -60,6 +60,28 @@ class CallPolicyTests {
 	}
 
 	@Test
+	void whenNoBackendIsReachableThenTheCallFailsUnavailableAndIsRecordedWithoutABackend() {
+		int closedPort = this.backends.port();
+		this.backends.close();
+		TestContexts.runnerWithMetrics()
+			.withBean(DistributionTests.ConstructorInjected.class)
+			.withPropertyValues("grpc.lb.clients.orders.target=127.0.0.2:" + closedPort,
+					"grpc.lb.clients.orders.retry.initial-backoff=5ms", "grpc.lb.clients.orders.retry.max-backoff=10ms")
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
+				assertThatExceptionOfType(StatusRuntimeException.class)
+					.isThrownBy(() -> stub.echo(EchoRequest.getDefaultInstance()))
+					.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(meters.get(GrpcLbMeters.CALLS)
+					.tag(GrpcLbMeters.TAG_BACKEND, GrpcLbMeters.UNKNOWN_BACKEND)
+					.tag(GrpcLbMeters.TAG_STATUS, "UNAVAILABLE")
+					.timer()
+					.count()).isPositive();
+			});
+	}
+
+	@Test
 	void whenADeadlineIsSetThenCallsToAHangingBackendEndWithDeadlineExceeded() {
 		this.backends.all().forEach((backend) -> backend.mode(Backends.Mode.HANG));
 		TestContexts.runner()

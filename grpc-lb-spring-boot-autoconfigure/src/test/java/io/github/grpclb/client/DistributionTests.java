@@ -2,6 +2,7 @@ package io.github.grpclb.client;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.github.grpclb.channel.GrpcLbChannelRegistry;
@@ -13,6 +14,7 @@ import io.github.grpclb.test.proto.EchoRequest;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterAll;
@@ -90,6 +92,23 @@ class DistributionTests {
 			assertThat(fields.blocking.echo(request).getMessage()).isEqualTo("hi");
 			EchoReply futureReply = fields.future.echo(request).get(5, TimeUnit.SECONDS);
 			assertThat(backends.byAddress()).containsKey(futureReply.getServedBy());
+			CompletableFuture<EchoReply> asyncReply = new CompletableFuture<>();
+			fields.async.echo(request, new StreamObserver<>() {
+				@Override
+				public void onNext(EchoReply value) {
+					asyncReply.complete(value);
+				}
+
+				@Override
+				public void onError(Throwable t) {
+					asyncReply.completeExceptionally(t);
+				}
+
+				@Override
+				public void onCompleted() {
+				}
+			});
+			assertThat(asyncReply.get(5, TimeUnit.SECONDS).getMessage()).isEqualTo("hi");
 			assertThat(EchoServiceGrpc.newBlockingStub(fields.channel).echo(request).getMessage()).isEqualTo("hi");
 			assertThat(fields.managed).isSameAs(context.getBean(GrpcLbChannelRegistry.class).channel("orders"));
 			assertThat(EchoServiceGrpc.newBlockingStub(fields.managed).echo(request).getMessage()).isEqualTo("hi");
@@ -130,6 +149,9 @@ class DistributionTests {
 
 		@GrpcLbClient("orders")
 		EchoServiceGrpc.EchoServiceFutureStub future;
+
+		@GrpcLbClient("orders")
+		EchoServiceGrpc.EchoServiceStub async;
 
 		@GrpcLbClient("orders")
 		Channel channel;

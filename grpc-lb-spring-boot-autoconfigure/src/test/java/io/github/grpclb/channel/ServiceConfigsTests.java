@@ -1,0 +1,68 @@
+package io.github.grpclb.channel;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.grpc.LoadBalancerRegistry;
+import io.grpc.NameResolver;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The service config is data in the shape grpc-java parses, and grpc-java accepts it.
+ */
+class ServiceConfigsTests {
+
+	@Test
+	void whenRetryAndDeadlineAreSetThenTheyAppearInOneMethodConfigForAllMethods() {
+		ChannelSettings base = PooledChannelRegistryTests.settingsFor("dns:///orders.test:9090");
+		ChannelSettings settings = new ChannelSettings(base.target(), "round_robin", base.keepaliveTime(),
+				base.keepaliveTimeout(), true, base.connectTimeout(), null, null, Duration.ofMillis(1500),
+				base.retry(), null);
+		Map<String, Object> config = ServiceConfigs.pooled(settings);
+		assertThat(config.get("loadBalancingConfig")).isEqualTo(List.of(Map.of("round_robin", Map.of())));
+		@SuppressWarnings("unchecked")
+		Map<String, Object> methodConfig = ((List<Map<String, Object>>) config.get("methodConfig")).get(0);
+		assertThat(methodConfig.get("name")).isEqualTo(List.of(Map.of()));
+		assertThat(methodConfig.get("timeout")).isEqualTo("1.5s");
+		assertThat(methodConfig.get("retryPolicy")).isEqualTo(Map.of("maxAttempts", 3.0, "initialBackoff", "0.1s",
+				"maxBackoff", "1s", "backoffMultiplier", 2.0, "retryableStatusCodes", List.of("UNAVAILABLE")));
+	}
+
+	@Test
+	void whenRetryIsOffAndNoDeadlineThenThereIsNoMethodConfig() {
+		ChannelSettings base = PooledChannelRegistryTests.settingsFor("dns:///orders.test:9090");
+		ChannelSettings settings = new ChannelSettings(base.target(), "pick_first", base.keepaliveTime(),
+				base.keepaliveTimeout(), true, base.connectTimeout(), null, null, null,
+				new ChannelSettings.RetrySettings(false, 3, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0,
+						List.of("UNAVAILABLE")),
+				null);
+		assertThat(ServiceConfigs.pooled(settings)).containsOnlyKeys("loadBalancingConfig");
+	}
+
+	@Test
+	void whenGrpcJavaParsesTheLoadBalancingConfigsThenItAcceptsThem() {
+		ChannelSettings settings = PooledChannelRegistryTests.settingsFor("dns:///orders.test:9090");
+		for (Map<String, Object> config : List.of(ServiceConfigs.pooled(settings),
+				ServiceConfigs.dialPerRequest(settings))) {
+			@SuppressWarnings("unchecked")
+			Map<String, ?> lb = ((List<Map<String, ?>>) config.get("loadBalancingConfig")).get(0);
+			String policy = lb.keySet().iterator().next();
+			@SuppressWarnings("unchecked")
+			NameResolver.ConfigOrError parsed = LoadBalancerRegistry.getDefaultRegistry()
+				.getProvider(policy)
+				.parseLoadBalancingPolicyConfig((Map<String, ?>) lb.get(policy));
+			assertThat(parsed.getError()).as("%s config error", policy).isNull();
+		}
+	}
+
+	@Test
+	void durationsAreWrittenAsDecimalSeconds() {
+		assertThat(ServiceConfigs.seconds(Duration.ofMillis(100))).isEqualTo("0.1s");
+		assertThat(ServiceConfigs.seconds(Duration.ofSeconds(30))).isEqualTo("30s");
+		assertThat(ServiceConfigs.seconds(Duration.ofNanos(1))).isEqualTo("0.000000001s");
+	}
+
+}
