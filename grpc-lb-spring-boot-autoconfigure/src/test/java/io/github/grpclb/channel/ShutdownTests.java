@@ -10,14 +10,14 @@ import java.util.concurrent.TimeUnit;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.github.grpclb.client.GrpcLbClient;
 import io.github.grpclb.test.Backends;
+import io.github.grpclb.test.BackendsExtension;
 import io.github.grpclb.test.TestContexts;
 import io.github.grpclb.test.proto.EchoReply;
 import io.github.grpclb.test.proto.EchoRequest;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -30,25 +30,20 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class ShutdownTests {
 
-	private Backends backends;
+	@RegisterExtension
+	final BackendsExtension backendsExtension = new BackendsExtension(5, Backends.Mode.HANG);
 
-	@BeforeEach
-	void startBackends() {
-		this.backends = Backends.start(5, Backends.Mode.HANG);
-	}
-
-	@AfterEach
-	void stopBackends() {
-		this.backends.close();
+	private Backends backends() {
+		return this.backendsExtension.get();
 	}
 
 	@Test
 	void whenFiveChannelsHaveCallsThatNeverEndThenCloseReturnsWithinTheTotalShutdownTimeout() {
 		List<String> properties = new ArrayList<>(List.of("grpc.lb.shutdown-timeout=2s"));
 		for (int i = 0; i < 5; i++) {
-			properties.add("grpc.lb.clients.c" + i + ".target=127.0.0." + (2 + i) + ":" + this.backends.port());
+			properties.add("grpc.lb.clients.c" + i + ".target=127.0.0." + (2 + i) + ":" + backends().port());
 		}
-		List<CountDownLatch> arrived = this.backends.all().stream().map((backend) -> backend.expectCalls(1)).toList();
+		List<CountDownLatch> arrived = backends().all().stream().map((backend) -> backend.expectCalls(1)).toList();
 		List<ListenableFuture<EchoReply>> inFlight = new ArrayList<>();
 		long[] closeNanos = new long[1];
 		TestContexts.runner().withBean(FiveClients.class).withPropertyValues(properties.toArray(String[]::new))
@@ -77,7 +72,7 @@ class ShutdownTests {
 
 	@Test
 	void whenDialingPerRequestThenCallsInFlightAtCloseAreCancelledWithinTheShutdownTimeout() {
-		List<CountDownLatch> arrived = this.backends.all().stream().map((backend) -> backend.expectCalls(1)).toList();
+		List<CountDownLatch> arrived = backends().all().stream().map((backend) -> backend.expectCalls(1)).toList();
 		List<ListenableFuture<EchoReply>> inFlight = new ArrayList<>();
 		long[] closeNanos = new long[1];
 		TestContexts.runner().withBean(FiveClients.class)
@@ -105,7 +100,7 @@ class ShutdownTests {
 
 	@Test
 	void whenNoCallIsInFlightThenCloseDoesNotWaitForTheTimeout() {
-		this.backends.all().forEach((backend) -> backend.mode(Backends.Mode.ECHO));
+		backends().all().forEach((backend) -> backend.mode(Backends.Mode.ECHO));
 		long[] closeNanos = new long[1];
 		TestContexts.runner().withBean(FiveClients.class)
 			.withPropertyValues("grpc.lb.shutdown-timeout=30s")
@@ -124,7 +119,7 @@ class ShutdownTests {
 	private String[] clientTargets() {
 		String[] properties = new String[5];
 		for (int i = 0; i < 5; i++) {
-			properties[i] = "grpc.lb.clients.c" + i + ".target=127.0.0." + (2 + i) + ":" + this.backends.port();
+			properties[i] = "grpc.lb.clients.c" + i + ".target=127.0.0." + (2 + i) + ":" + backends().port();
 		}
 		return properties;
 	}

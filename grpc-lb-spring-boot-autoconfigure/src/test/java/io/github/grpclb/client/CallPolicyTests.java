@@ -4,15 +4,15 @@ import java.time.Duration;
 
 import io.github.grpclb.metrics.GrpcLbMeters;
 import io.github.grpclb.test.Backends;
+import io.github.grpclb.test.BackendsExtension;
 import io.github.grpclb.test.TestContexts;
 import io.github.grpclb.test.proto.EchoRequest;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -22,28 +22,23 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class CallPolicyTests {
 
-	private Backends backends;
+	@RegisterExtension
+	final BackendsExtension backendsExtension = new BackendsExtension(5);
 
-	@BeforeEach
-	void startBackends() {
-		this.backends = Backends.start(5);
-	}
-
-	@AfterEach
-	void stopBackends() {
-		this.backends.close();
+	private Backends backends() {
+		return this.backendsExtension.get();
 	}
 
 	@Test
 	void whenOneBackendAnswersUnavailableThenRetriesOnTheNextBackendAndNoCallFails() {
-		Backends.Backend failing = this.backends.all().get(2);
+		Backends.Backend failing = backends().all().get(2);
 		TestContexts.runnerWithMetrics()
 			.withBean(DistributionTests.ConstructorInjected.class)
-			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + this.backends.port(),
+			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + backends().port(),
 					"grpc.lb.clients.orders.retry.initial-backoff=5ms", "grpc.lb.clients.orders.retry.max-backoff=10ms")
 			.run((context) -> {
 				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
-				DistributionTests.warmUp(stub, this.backends);
+				DistributionTests.warmUp(stub, backends());
 				failing.mode(Backends.Mode.UNAVAILABLE);
 				for (int i = 0; i < 500; i++) {
 					assertThat(stub.echo(EchoRequest.newBuilder().setMessage("call").build()).getServedBy())
@@ -61,8 +56,8 @@ class CallPolicyTests {
 
 	@Test
 	void whenNoBackendIsReachableThenTheCallFailsUnavailableAndIsRecordedWithoutABackend() {
-		int closedPort = this.backends.port();
-		this.backends.close();
+		int closedPort = backends().port();
+		backends().close();
 		TestContexts.runnerWithMetrics()
 			.withBean(DistributionTests.ConstructorInjected.class)
 			.withPropertyValues("grpc.lb.clients.orders.target=127.0.0.2:" + closedPort,
@@ -83,10 +78,10 @@ class CallPolicyTests {
 
 	@Test
 	void whenADeadlineIsSetThenCallsToAHangingBackendEndWithDeadlineExceeded() {
-		this.backends.all().forEach((backend) -> backend.mode(Backends.Mode.HANG));
+		backends().all().forEach((backend) -> backend.mode(Backends.Mode.HANG));
 		TestContexts.runner()
 			.withBean(DistributionTests.ConstructorInjected.class)
-			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + this.backends.port(),
+			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + backends().port(),
 					"grpc.lb.clients.orders.deadline=300ms")
 			.run((context) -> {
 				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;

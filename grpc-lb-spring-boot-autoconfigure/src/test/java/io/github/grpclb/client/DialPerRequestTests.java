@@ -8,13 +8,13 @@ import io.github.grpclb.channel.DialPerRequestChannelRegistry;
 import io.github.grpclb.channel.GrpcLbChannelRegistry;
 import io.github.grpclb.metrics.GrpcLbMeters;
 import io.github.grpclb.test.Backends;
+import io.github.grpclb.test.BackendsExtension;
 import io.github.grpclb.test.TestContexts;
 import io.github.grpclb.test.proto.EchoRequest;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,16 +25,11 @@ import static org.awaitility.Awaitility.await;
  */
 class DialPerRequestTests {
 
-	private Backends backends;
+	@RegisterExtension
+	final BackendsExtension backendsExtension = new BackendsExtension(5);
 
-	@BeforeEach
-	void startBackends() {
-		this.backends = Backends.start(5);
-	}
-
-	@AfterEach
-	void stopBackends() {
-		this.backends.close();
+	private Backends backends() {
+		return this.backendsExtension.get();
 	}
 
 	@Test
@@ -43,7 +38,7 @@ class DialPerRequestTests {
 		TestContexts.runnerWithMetrics()
 			.withBean(DistributionTests.ConstructorInjected.class)
 			.withPropertyValues("grpc.lb.pooling.enabled=false",
-					"grpc.lb.clients.orders.target=" + Backends.HOST + ":" + this.backends.port())
+					"grpc.lb.clients.orders.target=" + Backends.HOST + ":" + backends().port())
 			.run((context) -> {
 				GrpcLbChannelRegistry registry = context.getBean(GrpcLbChannelRegistry.class);
 				assertThat(registry).isInstanceOf(DialPerRequestChannelRegistry.class);
@@ -54,12 +49,12 @@ class DialPerRequestTests {
 						.isEqualTo("call-" + i);
 				}
 
-				assertThat(this.backends.callCounts().values().stream().mapToInt(Integer::intValue).sum())
+				assertThat(backends().callCounts().values().stream().mapToInt(Integer::intValue).sum())
 					.isEqualTo(1000);
-				assertThat(this.backends.connectionCounts().values().stream().mapToInt(Integer::intValue).sum())
+				assertThat(backends().connectionCounts().values().stream().mapToInt(Integer::intValue).sum())
 					.as("one connection per call, to one backend only")
 					.isEqualTo(1000);
-				assertThat(this.backends.connectionCounts()).allSatisfy((address, connections) -> assertThat(connections)
+				assertThat(backends().connectionCounts()).allSatisfy((address, connections) -> assertThat(connections)
 					.as("connections to %s (shuffled pick_first, expected ~200)", address)
 					.isGreaterThan(100));
 				MeterRegistry meters = context.getBean(MeterRegistry.class);

@@ -1,6 +1,7 @@
 package io.github.grpclb.client;
 
 import io.github.grpclb.test.Backends;
+import io.github.grpclb.test.BackendsExtension;
 import io.github.grpclb.test.TestContexts;
 import io.github.grpclb.test.proto.EchoRequest;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
@@ -14,9 +15,8 @@ import io.grpc.MethodDescriptor;
 import net.devh.boot.grpc.client.channelfactory.GrpcChannelConfigurer;
 import net.devh.boot.grpc.client.inject.GrpcClient;
 import net.devh.boot.grpc.client.interceptor.GlobalClientInterceptorConfigurer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,16 +29,11 @@ class NetDevhIntegrationTests {
 	private static final Metadata.Key<String> TEST_HEADER = Metadata.Key.of("x-test-global",
 			Metadata.ASCII_STRING_MARSHALLER);
 
-	private Backends backends;
+	@RegisterExtension
+	final BackendsExtension backendsExtension = new BackendsExtension(5);
 
-	@BeforeEach
-	void startBackends() {
-		this.backends = Backends.start(5);
-	}
-
-	@AfterEach
-	void stopBackends() {
-		this.backends.close();
+	private Backends backends() {
+		return this.backendsExtension.get();
 	}
 
 	@Test
@@ -49,11 +44,11 @@ class NetDevhIntegrationTests {
 					() -> (builder, name) -> builder.userAgent("configured-for-" + name))
 			.withBean(GlobalClientInterceptorConfigurer.class,
 					() -> (interceptors) -> interceptors.add(new HeaderInterceptor()))
-			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + this.backends.port())
+			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + backends().port())
 			.run((context) -> {
 				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
 				String servedBy = stub.echo(EchoRequest.newBuilder().setMessage("hi").build()).getServedBy();
-				Backends.Backend backend = this.backends.byAddress().get(servedBy);
+				Backends.Backend backend = backends().byAddress().get(servedBy);
 				assertThat(backend.userAgents()).anySatisfy((agent) -> assertThat(agent).startsWith("configured-for-orders"));
 				assertThat(backend.lastHeader(TEST_HEADER.name())).isEqualTo("from-global-interceptor");
 			});
@@ -66,7 +61,7 @@ class NetDevhIntegrationTests {
 			for (int i = 0; i < 200; i++) {
 				stub.echo(EchoRequest.newBuilder().setMessage("call").build());
 			}
-			assertThat(this.backends.callCounts()).as("round_robin from grpc.lb.defaults")
+			assertThat(backends().callCounts()).as("round_robin from grpc.lb.defaults")
 				.allSatisfy((address, count) -> assertThat(count).as(address).isPositive());
 		});
 	}
@@ -78,7 +73,7 @@ class NetDevhIntegrationTests {
 			for (int i = 0; i < 200; i++) {
 				stub.echo(EchoRequest.newBuilder().setMessage("call").build());
 			}
-			assertThat(this.backends.callCounts().values()).as("pick_first: one backend takes everything")
+			assertThat(backends().callCounts().values()).as("pick_first: one backend takes everything")
 				.containsOnlyOnce(200)
 				.filteredOn((count) -> count == 0)
 				.hasSize(4);
@@ -88,7 +83,7 @@ class NetDevhIntegrationTests {
 	private org.springframework.boot.test.context.runner.ApplicationContextRunner netDevhRunner() {
 		return TestContexts.runner()
 			.withBean(NetDevhUser.class)
-			.withPropertyValues("grpc.client.orders.address=dns:///" + Backends.HOST + ":" + this.backends.port(),
+			.withPropertyValues("grpc.client.orders.address=dns:///" + Backends.HOST + ":" + backends().port(),
 					"grpc.client.orders.negotiation-type=plaintext",
 					"grpc.client.orders.default-load-balancing-policy=pick_first");
 	}
