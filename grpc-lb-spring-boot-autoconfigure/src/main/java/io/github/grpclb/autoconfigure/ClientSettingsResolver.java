@@ -38,6 +38,9 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 
 	static final String CLIENTS = GrpcLbProperties.PREFIX + ".clients";
 
+	/** grpc-java's floor for client keepalive pings (KeepAliveManager). */
+	private static final Duration MIN_KEEPALIVE_TIME = Duration.ofSeconds(10);
+
 	private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?");
 
 	private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");
@@ -134,6 +137,12 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 							+ "pick_first (one connection). Other policies need their provider on the classpath.");
 		}
 		requirePositive(property(name, "keepalive-time"), c.getKeepaliveTime());
+		if (c.getKeepaliveTime().compareTo(MIN_KEEPALIVE_TIME) < 0) {
+			throw new GrpcLbConfigurationException(property(name, "keepalive-time"), c.getKeepaliveTime(),
+					"grpc-java does not ping more often than every 10s and would silently use 10s instead",
+					"Set " + property(name, "keepalive-time") + " to 10s or more (and make sure the server permits "
+							+ "pings that often, or it answers GOAWAY too_many_pings).");
+		}
 		requirePositive(property(name, "keepalive-timeout"), c.getKeepaliveTimeout());
 		requirePositive(property(name, "connect-timeout"), c.getConnectTimeout());
 		if (c.getIdleTimeout() != null) {

@@ -152,7 +152,8 @@ public class GrpcLbProperties {
 		private String policy = "round_robin";
 
 		/**
-		 * Time without reads after which a keepalive ping is sent.
+		 * Time without reads after which a keepalive ping is sent (10s at least, grpc-java's minimum). The server
+		 * must permit pings this often.
 		 */
 		private Duration keepaliveTime = Duration.ofSeconds(10);
 

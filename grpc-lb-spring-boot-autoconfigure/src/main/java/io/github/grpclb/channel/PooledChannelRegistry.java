@@ -52,7 +52,7 @@ public final class PooledChannelRegistry implements GrpcLbChannelRegistry, AutoC
 		Pooled pooled = this.channels.computeIfAbsent(settings, (key) -> {
 			checkOpen();
 			ManagedChannel channel = this.channelFactory.createPooled(clientName, key);
-			logger.atDebug()
+			logger.atInfo()
 				.addKeyValue("client", clientName)
 				.addKeyValue("target", key.target())
 				.log("Created pooled gRPC channel: client={} target={} policy={}", clientName, key.target(),

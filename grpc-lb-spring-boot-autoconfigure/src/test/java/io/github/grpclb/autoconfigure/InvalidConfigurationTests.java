@@ -45,6 +45,7 @@ class InvalidConfigurationTests {
 				Arguments.of("grpc.lb.defaults.policy=weighted_nonsense", "grpc.lb.defaults.policy",
 						"no load-balancing policy"),
 				Arguments.of(ORDERS + "keepalive-time=0s", ORDERS + "keepalive-time", "positive duration"),
+				Arguments.of(ORDERS + "keepalive-time=5s", ORDERS + "keepalive-time", "every 10s"),
 				Arguments.of(ORDERS + "keepalive-timeout=-1s", ORDERS + "keepalive-timeout", "positive duration"),
 				Arguments.of(ORDERS + "connect-timeout=0ms", ORDERS + "connect-timeout", "positive duration"),
 				Arguments.of(ORDERS + "idle-timeout=0s", ORDERS + "idle-timeout", "positive duration"),
