@@ -49,6 +49,8 @@ class DialPerRequestTests {
 						.isEqualTo("call-" + i);
 				}
 
+				System.out.printf("dial-per-request, 1000 calls: served %s, connections %s%n", backends().callCounts(),
+						backends().connectionCounts());
 				assertThat(backends().callCounts().values().stream().mapToInt(Integer::intValue).sum())
 					.isEqualTo(1000);
 				assertThat(backends().connectionCounts().values().stream().mapToInt(Integer::intValue).sum())
