@@ -24,6 +24,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.core.io.Resource;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 
@@ -42,6 +43,9 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	private static final Duration MIN_KEEPALIVE_TIME = Duration.ofSeconds(10);
 
 	private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?");
+
+	private static final boolean GRPC_URI_PRESENT = ClassUtils.isPresent("io.grpc.Uri",
+			ClientSettingsResolver.class.getClassLoader());
 
 	private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");
 
@@ -278,6 +282,11 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		catch (URISyntaxException ex) {
 			throw new GrpcLbConfigurationException(property, raw, "not a valid URI: " + ex.getReason(), example);
 		}
+		String grpcProblem = grpcUriProblem(target);
+		if (grpcProblem != null) {
+			throw new GrpcLbConfigurationException(property, raw, "grpc-java's URI parser rejects it: " + grpcProblem,
+					example);
+		}
 		if (NameResolverRegistry.getDefaultRegistry().getProviderForScheme(scheme.toLowerCase(Locale.ROOT)) == null) {
 			throw new GrpcLbConfigurationException(property, raw,
 					"no name resolver is registered for scheme '" + scheme + "'", example);
@@ -291,6 +300,28 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 			}
 		}
 		return target;
+	}
+
+	/**
+	 * Parse the target as grpc-java 1.85 does (RFC 3986, {@code io.grpc.Uri}). A target that only fails there must
+	 * be caught here: when grpc-java's channel builder fails on it, it has already taken a reference to the shared
+	 * Netty event loop group that is never given back.
+	 */
+	private static String grpcUriProblem(String target) {
+		if (!GRPC_URI_PRESENT) {
+			return null;
+		}
+		try {
+			io.grpc.Uri.parse(target);
+			return null;
+		}
+		catch (URISyntaxException ex) {
+			return ex.getMessage();
+		}
+		catch (LinkageError ex) {
+			// Another grpc-java version without this (internal) parser: java.net.URI was checked already.
+			return null;
+		}
 	}
 
 	private static String hostPortProblem(String hostPort) {

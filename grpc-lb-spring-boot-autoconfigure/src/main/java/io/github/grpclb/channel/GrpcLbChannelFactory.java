@@ -52,6 +52,19 @@ public final class GrpcLbChannelFactory {
 	}
 
 	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig) {
+		try {
+			return build(clientName, settings, serviceConfig);
+		}
+		catch (InvalidTargetException ex) {
+			throw ex;
+		}
+		catch (IllegalArgumentException ex) {
+			// Thrown by grpc-java when no name resolver accepts the target.
+			throw new InvalidTargetException(clientName, settings.target(), ex);
+		}
+	}
+
+	private ManagedChannel build(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig) {
 		NettyChannelBuilder builder = NettyChannelBuilder.forTarget(settings.target(), credentials(settings));
 		builder.keepAliveTime(settings.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
 			.keepAliveTimeout(settings.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)

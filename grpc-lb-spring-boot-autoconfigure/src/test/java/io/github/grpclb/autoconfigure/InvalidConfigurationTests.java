@@ -2,6 +2,7 @@ package io.github.grpclb.autoconfigure;
 
 import java.util.stream.Stream;
 
+import io.github.grpclb.channel.InvalidTargetException;
 import io.github.grpclb.client.GrpcLbClient;
 import io.github.grpclb.test.TestContexts;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
@@ -125,6 +126,29 @@ class InvalidConfigurationTests {
 				assertThat(analysis.getAction()).contains("grpc.lb.clients.inventory.target=dns:///")
 					.contains("[orders]");
 			});
+	}
+
+	@Test
+	void whenGrpcJavaWouldRefuseATargetThenStartupFailsBeforeAnyChannelIsBuilt() {
+		// Registered scheme, and java.net.URI accepts it, but grpc-java's RFC 3986 parser rejects the comma.
+		TestContexts.runner()
+			.withPropertyValues("grpc.lb.clients.orders.target=static://127.0.0.2:9090,127.0.0.3:9090")
+			.run((context) -> {
+				FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer()
+					.analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("Property: grpc.lb.clients.orders.target")
+					.contains("grpc-java's URI parser rejects it");
+			});
+	}
+
+	@Test
+	void whenGrpcJavaRefusesATargetWhileBuildingTheChannelThenTheAnalysisNamesTheTargetProperty() {
+		FailureAnalysis analysis = new InvalidTargetFailureAnalyzer().analyze(new IllegalStateException("wrapper",
+				new InvalidTargetException("orders", "odd:///x", new IllegalArgumentException("no resolver"))));
+		assertThat(analysis.getDescription()).contains("Property: grpc.lb.clients.orders.target")
+			.contains("'odd:///x'")
+			.contains("no resolver");
+		assertThat(analysis.getAction()).contains("grpc.lb.clients.orders.target");
 	}
 
 	@Test
