@@ -89,27 +89,18 @@ class InvalidConfigurationTests {
 
 	@Test
 	void whenNoClientIsConfiguredThenInvalidDefaultsStillFailStartup() {
-		TestContexts.runner().withPropertyValues("grpc.lb.defaults.retry.max-attempts=9").run((context) -> {
-			FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
-			assertThat(analysis.getDescription()).contains("grpc.lb.defaults.retry.max-attempts");
-		});
+		assertAnalysisOf("grpc.lb.defaults.retry.max-attempts=9", "grpc.lb.defaults.retry.max-attempts");
 	}
 
 	@Test
 	void whenAValueCannotBeConvertedThenBootsBindingReportNamesTheProperty(CapturedOutput output) {
-		SpringApplication application = new SpringApplication(App.class);
-		application.setWebApplicationType(WebApplicationType.NONE);
-		assertThatException().isThrownBy(() -> application.run("--grpc.lb.clients.orders.target=orders.test:9090",
-				"--grpc.lb.clients.orders.negotiation=ssl"));
+		assertStartupFails("--grpc.lb.clients.orders.negotiation=ssl");
 		assertThat(output).contains("APPLICATION FAILED TO START").contains("grpc.lb.clients.orders.negotiation");
 	}
 
 	@Test
 	void whenAClientHasSettingsButNoTargetThenStartupFailsNamingItsTarget() {
-		TestContexts.runner().withPropertyValues("grpc.lb.clients.inventory.deadline=2s").run((context) -> {
-			FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
-			assertThat(analysis.getDescription()).contains("grpc.lb.clients.inventory.target");
-		});
+		assertAnalysisOf("grpc.lb.clients.inventory.deadline=2s", "grpc.lb.clients.inventory.target");
 	}
 
 	@Test
@@ -131,14 +122,8 @@ class InvalidConfigurationTests {
 	@Test
 	void whenGrpcJavaWouldRefuseATargetThenStartupFailsBeforeAnyChannelIsBuilt() {
 		// Registered scheme, and java.net.URI accepts it, but grpc-java's RFC 3986 parser rejects the comma.
-		TestContexts.runner()
-			.withPropertyValues("grpc.lb.clients.orders.target=static://127.0.0.2:9090,127.0.0.3:9090")
-			.run((context) -> {
-				FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer()
-					.analyze(context.getStartupFailure());
-				assertThat(analysis.getDescription()).contains("Property: grpc.lb.clients.orders.target")
-					.contains("grpc-java's URI parser rejects it");
-			});
+		assertAnalysisOf("grpc.lb.clients.orders.target=static://127.0.0.2:9090,127.0.0.3:9090",
+				"Property: grpc.lb.clients.orders.target", "grpc-java's URI parser rejects it");
 	}
 
 	@Test
@@ -153,14 +138,29 @@ class InvalidConfigurationTests {
 
 	@Test
 	void whenTheApplicationFailsToStartThenBootPrintsTheAnalysis(CapturedOutput output) {
-		SpringApplication application = new SpringApplication(App.class);
-		application.setWebApplicationType(WebApplicationType.NONE);
-		assertThatException().isThrownBy(() -> application.run("--grpc.lb.clients.orders.target=orders.test:9090",
-				"--grpc.lb.clients.orders.policy=roundrobin"));
+		assertStartupFails("--grpc.lb.clients.orders.policy=roundrobin");
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Property: grpc.lb.clients.orders.policy")
 			.contains("Value:    'roundrobin'")
 			.contains("Set grpc.lb.clients.orders.policy to round_robin");
+	}
+
+	/** Run a real SpringApplication (failure analyzers from spring.factories) with a valid client plus {@code arg}. */
+	private static void assertStartupFails(String arg) {
+		SpringApplication application = new SpringApplication(App.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		assertThatException()
+			.isThrownBy(() -> application.run("--grpc.lb.clients.orders.target=orders.test:9090", arg));
+	}
+
+	/** The failure analysis of a context started with these properties (and no other client). */
+	private static void assertAnalysisOf(String property, String... expected) {
+		TestContexts.runner().withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+			assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
+			assertThat(analysis.getDescription()).contains(expected);
+		});
 	}
 
 	static class UsesUnknownClient {
