@@ -139,12 +139,9 @@ final class DialPerRequestChannel extends ManagedChannel {
 				super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(responseListener) {
 					@Override
 					public void onClose(Status status, Metadata trailers) {
-						try {
-							super.onClose(status, trailers);
-						}
-						finally {
-							releaseOnce();
-						}
+						// Release first: once the caller sees the result, its channel is already shutting down.
+						releaseOnce();
+						super.onClose(status, trailers);
 					}
 				}, headers);
 			}

@@ -90,6 +90,8 @@ public final class DialPerRequestChannelRegistry implements GrpcLbChannelRegistr
 			toClose.put(channel, new ChannelCloser.ChannelLabel("(dial-per-request)", channel.authority()));
 		}
 		ChannelCloser.closeAll(toClose, this.shutdownTimeout);
+		// Cancelled calls release their channel from a callback that may still be on its way.
+		this.live.removeIf(ManagedChannel::isTerminated);
 	}
 
 }
