@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 import io.github.grpclb.channel.ChannelSettings;
@@ -24,7 +23,6 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.core.io.Resource;
-import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 
@@ -43,9 +41,6 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	private static final Duration MIN_KEEPALIVE_TIME = Duration.ofSeconds(10);
 
 	private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?");
-
-	private static final boolean GRPC_URI_PRESENT = ClassUtils.isPresent("io.grpc.Uri",
-			ClientSettingsResolver.class.getClassLoader());
 
 	private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");
 
@@ -90,14 +85,6 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 							+ "headless Service), or fix the client name. Configured clients: " + this.settings.keySet());
 		}
 		return found;
-	}
-
-	/**
-	 * Names of the configured clients.
-	 * @return the client names, in configuration order
-	 */
-	public Set<String> clientNames() {
-		return this.settings.keySet();
 	}
 
 	/**
@@ -222,9 +209,7 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 			String present = (tls.getCertificateChain() != null) ? "tls.certificate-chain" : "tls.private-key";
 			String missing = (tls.getCertificateChain() == null) ? "tls.certificate-chain" : "tls.private-key";
 			// Name the missing key where its partner was set: that is where the user will add it.
-			String presentProperty = property(name, present);
-			String missingProperty = presentProperty.substring(0, presentProperty.length() - present.length()) + missing;
-			throw new GrpcLbConfigurationException(missingProperty, null,
+			throw new GrpcLbConfigurationException(prefixFor(name, present) + "." + missing, null,
 					"mutual TLS needs both a certificate chain and a private key",
 					"Set both " + property(name, "tls.certificate-chain") + " and " + property(name, "tls.private-key")
 							+ ", or neither.");
@@ -308,9 +293,6 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	 * Netty event loop group that is never given back.
 	 */
 	private static String grpcUriProblem(String target) {
-		if (!GRPC_URI_PRESENT) {
-			return null;
-		}
 		try {
 			io.grpc.Uri.parse(target);
 			return null;
@@ -319,7 +301,7 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 			return ex.getMessage();
 		}
 		catch (LinkageError ex) {
-			// Another grpc-java version without this (internal) parser: java.net.URI was checked already.
+			// A grpc-java version without this (internal) parser: java.net.URI was checked already.
 			return null;
 		}
 	}
@@ -381,14 +363,21 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	 * The name of the property a value came from: the client's own if it sets it, else the default.
 	 */
 	private String property(String name, String key) {
+		return prefixFor(name, key) + "." + key;
+	}
+
+	/**
+	 * Where a key is set: {@code grpc.lb.clients.<name>} if the client sets it, else {@code grpc.lb.defaults}.
+	 */
+	private String prefixFor(String name, String key) {
 		if (name != null) {
 			ConfigurationPropertyName clientKey = clientPrefix(name).append(key);
 			if (this.binder.bind(clientKey, Bindable.of(Object.class)).isBound()
 					|| this.binder.bind(clientKey, Bindable.listOf(String.class)).isBound()) {
-				return CLIENTS + "." + name + "." + key;
+				return CLIENTS + "." + name;
 			}
 		}
-		return DEFAULTS + "." + key;
+		return DEFAULTS;
 	}
 
 }

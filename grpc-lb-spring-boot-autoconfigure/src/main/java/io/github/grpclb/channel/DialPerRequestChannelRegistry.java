@@ -52,12 +52,8 @@ public final class DialPerRequestChannelRegistry implements GrpcLbChannelRegistr
 		if (this.closed) {
 			throw new IllegalStateException("The gRPC channel registry is closed (the application is shutting down)");
 		}
-		return this.channels.computeIfAbsent(clientName, (name) -> {
-			ChannelSettings settings = this.settingsProvider.forClient(name);
-			// Build (not connect) one channel now, so a target grpc-java refuses fails here, not on every call.
-			this.channelFactory.createSingleCall(name, settings).shutdownNow();
-			return new DialPerRequestChannel(name, settings, this.channelFactory, this.dialListener, this.live);
-		});
+		return this.channels.computeIfAbsent(clientName, (name) -> new DialPerRequestChannel(name,
+				this.settingsProvider.forClient(name), this.channelFactory, this.dialListener, this.live));
 	}
 
 	@Override

@@ -52,19 +52,6 @@ public final class GrpcLbChannelFactory {
 	}
 
 	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig) {
-		try {
-			return build(clientName, settings, serviceConfig);
-		}
-		catch (InvalidTargetException ex) {
-			throw ex;
-		}
-		catch (IllegalArgumentException ex) {
-			// Thrown by grpc-java when no name resolver accepts the target.
-			throw new InvalidTargetException(clientName, settings.target(), ex);
-		}
-	}
-
-	private ManagedChannel build(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig) {
 		NettyChannelBuilder builder = NettyChannelBuilder.forTarget(settings.target(), credentials(settings));
 		builder.keepAliveTime(settings.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
 			.keepAliveTimeout(settings.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
@@ -92,7 +79,13 @@ public final class GrpcLbChannelFactory {
 		for (GrpcLbChannelBuilderCustomizer customizer : this.customizers) {
 			customizer.customize(clientName, settings.target(), builder);
 		}
-		return builder.build();
+		try {
+			return builder.build();
+		}
+		catch (IllegalArgumentException ex) {
+			// grpc-java found no name resolver that accepts the target.
+			throw new InvalidTargetException(clientName, settings.target(), ex);
+		}
 	}
 
 	private static ChannelCredentials credentials(ChannelSettings settings) {
@@ -113,7 +106,13 @@ public final class GrpcLbChannelFactory {
 			throw new IllegalStateException("Invalid TLS material for target " + settings.target() + ": "
 					+ ex.getMessage(), ex);
 		}
-		return builder.build();
+		try {
+			return builder.build();
+		}
+		catch (IllegalArgumentException ex) {
+			// grpc-java found no name resolver that accepts the target.
+			throw new InvalidTargetException(clientName, settings.target(), ex);
+		}
 	}
 
 	private static InputStream pem(String text) {
