@@ -106,13 +106,7 @@ public final class GrpcLbChannelFactory {
 			throw new IllegalStateException("Invalid TLS material for target " + settings.target() + ": "
 					+ ex.getMessage(), ex);
 		}
-		try {
-			return builder.build();
-		}
-		catch (IllegalArgumentException ex) {
-			// grpc-java found no name resolver that accepts the target.
-			throw new InvalidTargetException(clientName, settings.target(), ex);
-		}
+		return builder.build();
 	}
 
 	private static InputStream pem(String text) {
