@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import io.github.grpclb.channel.ChannelSettings;
 import io.github.grpclb.channel.ChannelSettingsProvider;
+import io.github.grpclb.channel.StaticAddressesNameResolverProvider;
 import io.grpc.LoadBalancerRegistry;
 import io.grpc.NameResolverRegistry;
 import io.grpc.Status;
@@ -234,8 +235,8 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	}
 
 	/**
-	 * Normalise a target: {@code host:port} becomes {@code dns:///host:port}; URIs with a registered scheme are
-	 * kept as they are.
+	 * Normalise a target: {@code host:port} becomes {@code dns:///host:port}; {@code static:///a:1,b:2} and URIs with
+	 * a registered scheme are kept as they are.
 	 * @param property the property the target came from (for the error)
 	 * @param raw the configured target
 	 * @return the normalised target
@@ -267,12 +268,22 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		catch (URISyntaxException ex) {
 			throw new GrpcLbConfigurationException(property, raw, "not a valid URI: " + ex.getReason(), example);
 		}
+		if (StaticAddressesNameResolverProvider.SCHEME.equalsIgnoreCase(scheme)) {
+			String problem = staticTargetProblem(uri);
+			if (problem != null) {
+				throw new GrpcLbConfigurationException(property, raw, problem,
+						"List the addresses after three slashes, each with its port: "
+								+ "static:///10.0.0.1:9090,10.0.0.2:9090 (IPv4 addresses or host names).");
+			}
+		}
 		String grpcProblem = grpcUriProblem(target);
 		if (grpcProblem != null) {
 			throw new GrpcLbConfigurationException(property, raw, "grpc-java's URI parser rejects it: " + grpcProblem,
 					example);
 		}
-		if (NameResolverRegistry.getDefaultRegistry().getProviderForScheme(scheme.toLowerCase(Locale.ROOT)) == null) {
+		// The static scheme is installed on the starter's own channels, not in grpc-java's global registry.
+		if (!StaticAddressesNameResolverProvider.SCHEME.equalsIgnoreCase(scheme)
+				&& NameResolverRegistry.getDefaultRegistry().getProviderForScheme(scheme.toLowerCase(Locale.ROOT)) == null) {
 			throw new GrpcLbConfigurationException(property, raw,
 					"no name resolver is registered for scheme '" + scheme + "'", example);
 		}
@@ -304,6 +315,27 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 			// A grpc-java version without this (internal) parser: java.net.URI was checked already.
 			return null;
 		}
+	}
+
+	private static String staticTargetProblem(URI uri) {
+		if (uri.getRawAuthority() != null) {
+			return "the addresses of a static target go in the path (static:///a:1,b:2); '" + uri.getRawAuthority()
+					+ "' is in the authority";
+		}
+		List<String> entries = StaticAddressesNameResolverProvider.entries(uri.toString());
+		if (entries.isEmpty()) {
+			return "a static target needs at least one host:port";
+		}
+		for (String entry : entries) {
+			if (entry.isEmpty()) {
+				return "the address list has an empty entry";
+			}
+			String problem = hostPortProblem(entry);
+			if (problem != null) {
+				return "'" + entry + "': " + problem;
+			}
+		}
+		return null;
 	}
 
 	private static String hostPortProblem(String hostPort) {

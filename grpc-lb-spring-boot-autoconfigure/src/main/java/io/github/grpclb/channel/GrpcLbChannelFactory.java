@@ -51,8 +51,12 @@ public final class GrpcLbChannelFactory {
 		return create(clientName, settings, ServiceConfigs.dialPerRequest(settings));
 	}
 
+	@SuppressWarnings("deprecation") // nameResolverFactory is the public way to scope a resolver to one channel
 	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig) {
 		NettyChannelBuilder builder = NettyChannelBuilder.forTarget(settings.target(), credentials(settings));
+		if (StaticAddressesNameResolverProvider.handles(settings.target())) {
+			builder.nameResolverFactory(StaticAddressesNameResolverProvider.INSTANCE);
+		}
 		builder.keepAliveTime(settings.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
 			.keepAliveTimeout(settings.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
 			.keepAliveWithoutCalls(settings.keepaliveWithoutCalls())

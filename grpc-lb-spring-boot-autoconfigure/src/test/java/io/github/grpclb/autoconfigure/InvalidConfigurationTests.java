@@ -41,6 +41,13 @@ class InvalidConfigurationTests {
 				Arguments.of(ORDERS + "target=dns:///orders", ORDERS + "target", "port is missing"),
 				Arguments.of(ORDERS + "target=kube://orders:9090", ORDERS + "target", "no name resolver"),
 				Arguments.of(ORDERS + "target=orders .svc:9090", ORDERS + "target", "white space"),
+				Arguments.of(ORDERS + "target=static://127.0.0.2:9090,127.0.0.3:9090", ORDERS + "target",
+						"go in the path"),
+				Arguments.of(ORDERS + "target=static:///", ORDERS + "target", "at least one host:port"),
+				Arguments.of(ORDERS + "target=static:///127.0.0.2:9090,127.0.0.3", ORDERS + "target",
+						"'127.0.0.3': the port is missing"),
+				Arguments.of(ORDERS + "target=static:///127.0.0.2:9090,,127.0.0.3:9090", ORDERS + "target",
+						"empty entry"),
 				Arguments.of(ORDERS + "target=", ORDERS + "target", "needs a target"),
 				Arguments.of(ORDERS + "policy=round_robbin", ORDERS + "policy", "no load-balancing policy"),
 				Arguments.of("grpc.lb.defaults.policy=weighted_nonsense", "grpc.lb.defaults.policy",
@@ -122,7 +129,7 @@ class InvalidConfigurationTests {
 	@Test
 	void whenGrpcJavaWouldRefuseATargetThenStartupFailsBeforeAnyChannelIsBuilt() {
 		// Registered scheme, and java.net.URI accepts it, but grpc-java's RFC 3986 parser rejects the comma.
-		assertAnalysisOf("grpc.lb.clients.orders.target=static://127.0.0.2:9090,127.0.0.3:9090",
+		assertAnalysisOf("grpc.lb.clients.orders.target=dns://127.0.0.2:53,127.0.0.3:53/orders.test:9090",
 				"Property: grpc.lb.clients.orders.target", "grpc-java's URI parser rejects it");
 	}
 
