@@ -105,6 +105,10 @@ final class DialPerRequestChannel extends ManagedChannel {
 		if (settings.tls() != null && settings.tls().authorityOverride() != null) {
 			return settings.tls().authorityOverride();
 		}
+		if (StaticAddressesNameResolverProvider.handles(settings.target())) {
+			// As the pooled channel's resolver reports it: interceptors parse it as one host:port.
+			return StaticAddressesNameResolverProvider.serviceAuthority(settings.target());
+		}
 		try {
 			URI uri = new URI(settings.target());
 			String path = uri.getPath();

@@ -62,6 +62,16 @@ public final class StaticAddressesNameResolverProvider extends NameResolverProvi
 		return List.of(path.substring(1).split(",", -1));
 	}
 
+	/**
+	 * The authority a channel with this target reports: its first entry, so that interceptors that parse the
+	 * authority as one {@code host:port} (tracing, metrics) work.
+	 * @param target a valid static target
+	 * @return the first {@code host:port}
+	 */
+	public static String serviceAuthority(String target) {
+		return entries(target).get(0);
+	}
+
 	@Override
 	protected boolean isAvailable() {
 		return true;
@@ -117,6 +127,7 @@ public final class StaticAddressesNameResolverProvider extends NameResolverProvi
 
 		@Override
 		public String getServiceAuthority() {
+			// First entry: see serviceAuthority(String).
 			return this.entries.get(0);
 		}
 

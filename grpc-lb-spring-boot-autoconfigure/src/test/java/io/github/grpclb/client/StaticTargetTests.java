@@ -2,6 +2,7 @@ package io.github.grpclb.client;
 
 import java.util.stream.Collectors;
 
+import io.github.grpclb.channel.GrpcLbChannelRegistry;
 import io.github.grpclb.channel.StaticAddressesNameResolverProvider;
 import io.github.grpclb.test.Backends;
 import io.github.grpclb.test.BackendsExtension;
@@ -87,6 +88,9 @@ class StaticTargetTests {
 				.isEqualTo(200);
 			assertThat(backends().connectionCounts()).hasSize(5).allSatisfy((address, connections) ->
 					assertThat(connections).as("connections to %s (shuffled, ~40 expected)", address).isPositive());
+			// Observation interceptors parse the authority as one host:port, as the pooled channel reports it.
+			assertThat(context.getBean(GrpcLbChannelRegistry.class).channel("orders").authority())
+				.isEqualTo(backends().all().get(0).address());
 		});
 	}
 
