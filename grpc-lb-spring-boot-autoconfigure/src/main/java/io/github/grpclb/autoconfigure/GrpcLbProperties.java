@@ -139,9 +139,10 @@ public class GrpcLbProperties {
 	public static class Client {
 
 		/**
-		 * Address of the service: "host:port" (becomes "dns:///host:port") or a URI with a registered scheme,
-		 * such as "dns:///orders.shop.svc.cluster.local:9090". Use the pod (container) port of a headless
-		 * Service. Required for every client.
+		 * Address of the service: "host:port" (becomes "dns:///host:port"), a URI with a registered scheme,
+		 * such as "dns:///orders.shop.svc.cluster.local:9090", or a fixed list
+		 * "static:///10.0.0.1:9090,10.0.0.2:9090". Use the pod (container) port of a headless Service. Required
+		 * for every client.
 		 */
 		private String target;
 

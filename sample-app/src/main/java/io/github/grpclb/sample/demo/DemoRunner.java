@@ -131,6 +131,12 @@ public class DemoRunner implements ApplicationRunner {
 			if (refused > 0 && !dialPerRequest) {
 				out.append("UNAVAILABLE answers were retried on another backend (grpc.lb.*.retry).").append(nl);
 			}
+			if (refused > 0 && dialPerRequest) {
+				out.append("Pooling is off: a call's retries reuse the one connection it dialed, so they cannot route")
+					.append(nl)
+					.append("around the failing backend.")
+					.append(nl);
+			}
 			out.append(nl)
 				.append("The gateway keeps serving: curl ")
 				.append(base)
