@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the side-by-side benchmark (docs/benchmarks.md) and writes docs/benchmarks/results.{md,json} and share.svg.
+# Usage: benchmarks/run.sh [--rounds=3] [--warmup=3s] [--window=8s] [--concurrency=32] [--out=docs/benchmarks]
+#                          [--only=starter,raw,...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v haproxy >/dev/null 2>&1; then
+  echo "HAProxy is not installed; installing the Debian package (needed for the L4/L7 proxy variants)..."
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  if ! ($SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq haproxy) >/dev/null; then
+    echo "Could not install haproxy: the proxy variants will be skipped."
+  fi
+fi
+
+./mvnw -B -q --no-transfer-progress -pl benchmarks -am package -DskipTests
+exec java -Xms1g -Xmx1g -Djdk.net.hosts.file=benchmarks/bench-hosts -jar benchmarks/target/benchmarks.jar "$@"
