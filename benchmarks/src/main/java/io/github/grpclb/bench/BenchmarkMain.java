@@ -65,6 +65,11 @@ public final class BenchmarkMain {
 
 			Clients.StarterStubs pooled = clients.start(properties, false);
 			Clients.StarterStubs metered = clients.start(properties, true);
+			Map<String, Object> ownMetricsOnly = new HashMap<>(properties);
+			ownMetricsOnly.put("spring.autoconfigure.exclude", String.join(",",
+					"net.devh.boot.grpc.client.autoconfigure.GrpcClientMetricAutoConfiguration",
+					"net.devh.boot.grpc.client.autoconfigure.GrpcClientMicrometerTraceAutoConfiguration"));
+			Clients.StarterStubs meteredOwn = clients.start(ownMetricsOnly, true);
 			Map<String, Object> dialProperties = new HashMap<>(properties);
 			dialProperties.put("grpc.lb.pooling.enabled", "false");
 			Clients.StarterStubs dial = clients.start(dialProperties, false);
@@ -77,7 +82,10 @@ public final class BenchmarkMain {
 						new Variant("starter", "starter, pooled round_robin (@GrpcLbClient)", () -> pooled.plain),
 						new Variant("raw", "raw grpc-java, dns:/// + round_robin (reference)",
 								() -> BenchServiceGrpc.newStub(raw)),
-						new Variant("starter-metrics", "starter, pooled, Actuator metrics on", () -> metered.plain),
+						new Variant("starter-metrics", "starter, pooled, Actuator metrics on (starter's + net.devh's)",
+								() -> metered.plain),
+						new Variant("starter-metrics-own", "starter, pooled, Actuator metrics on, net.devh's metrics off",
+								() -> meteredOwn.plain),
 						new Variant("dial", "starter, pooling off (dial per request)", () -> dial.plain),
 						new Variant("starter-tls", "starter, pooled, TLS", () -> pooled.tls),
 						new Variant("dial-tls", "starter, pooling off, TLS", () -> dial.tls),
@@ -105,8 +113,9 @@ public final class BenchmarkMain {
 						variants.size(), rounds, warmUp, window, concurrency);
 				// JIT warm-up of every code path before anything is measured (the first windows are several times
 				// slower otherwise); these windows are discarded.
+				ClosedLoop jitWarmUp = new ClosedLoop(concurrency, warmUp, Duration.ofSeconds(1));
 				for (Variant variant : variants) {
-					loop.run(variant.stub().get(), backends);
+					report.addWarmUp(variant, jitWarmUp.run(variant.stub().get(), backends));
 				}
 				for (int round = 0; round < rounds; round++) {
 					// Rotate the order so no variant always runs first or last.

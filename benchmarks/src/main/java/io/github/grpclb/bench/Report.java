@@ -39,6 +39,11 @@ final class Report {
 		this.run.put("date", java.time.OffsetDateTime.now().withNano(0).toString());
 	}
 
+	/** Count the connections a discarded warm-up window opened (pooled channels connect there). */
+	void addWarmUp(Variant variant, ClosedLoop.Window window) {
+		this.totals.computeIfAbsent(variant.key(), (key) -> new Totals(variant)).connections += window.connections();
+	}
+
 	void add(Variant variant, ClosedLoop.Window window) {
 		this.totals.computeIfAbsent(variant.key(), (key) -> new Totals(variant)).add(window);
 	}
@@ -143,7 +148,7 @@ final class Report {
 	}
 
 	private String chart() {
-		int labelWidth = 380;
+		int labelWidth = 450;
 		int barWidth = 520;
 		int rowHeight = 30;
 		int top = 50;
