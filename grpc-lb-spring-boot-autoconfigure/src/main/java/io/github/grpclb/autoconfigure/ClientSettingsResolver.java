@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import io.github.grpclb.channel.ChannelSettings;
 import io.github.grpclb.channel.ChannelSettingsProvider;
+import io.github.grpclb.channel.ResolverSettings;
 import io.github.grpclb.channel.StaticAddressesNameResolverProvider;
 import io.grpc.LoadBalancerRegistry;
 import io.grpc.NameResolverRegistry;
@@ -24,6 +25,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.core.io.Resource;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 
@@ -40,6 +42,8 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 
 	/** grpc-java's floor for client keepalive pings (KeepAliveManager). */
 	private static final Duration MIN_KEEPALIVE_TIME = Duration.ofSeconds(10);
+
+	private static final Duration MIN_REFRESH_GAP = Duration.ofMillis(100);
 
 	private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?");
 
@@ -64,7 +68,8 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		// Validated even when no client uses them yet: net.devh channels and later clients will.
 		GrpcLbProperties.Client defaultValues = bindMerged(null);
 		String defaultTarget = StringUtils.hasText(defaultValues.getTarget())
-				? normalizeTarget(DEFAULTS + ".target", defaultValues.getTarget()) : "dns:///unset.invalid:1";
+				? normalizeTarget(DEFAULTS + ".target", defaultValues.getTarget(), defaultValues.getResolver().isSrv())
+				: "dns:///unset.invalid:1";
 		this.defaults = build(null, defaultValues, defaultTarget);
 		Map<String, ChannelSettings> resolved = new LinkedHashMap<>();
 		for (String name : properties.getClients().keySet()) {
@@ -108,7 +113,7 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 					"Set " + property + " to the service address, e.g. dns:///" + name
 							+ ".my-namespace.svc.cluster.local:9090 (the pod port of a headless Service).");
 		}
-		return build(name, merged, normalizeTarget(property, merged.getTarget()));
+		return build(name, merged, normalizeTarget(property, merged.getTarget(), merged.getResolver().isSrv()));
 	}
 
 	private GrpcLbProperties.Client bindMerged(String name) {
@@ -156,7 +161,48 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		}
 		return new ChannelSettings(target, policy, c.getKeepaliveTime(), c.getKeepaliveTimeout(),
 				c.isKeepaliveWithoutCalls(), c.getConnectTimeout(), c.getIdleTimeout(), maxInbound, c.getDeadline(),
-				retry(name, c.getRetry()), tls(name, c));
+				retry(name, c.getRetry()), tls(name, c), resolver(name, c.getResolver(), target));
+	}
+
+	private ResolverSettings resolver(String name, GrpcLbProperties.Resolver r, String target) {
+		requirePositive(property(name, "resolver.refresh-interval"), r.getRefreshInterval());
+		requirePositive(property(name, "resolver.min-refresh-interval"), r.getMinRefreshInterval());
+		requirePositive(property(name, "resolver.query-timeout"), r.getQueryTimeout());
+		if (r.getMinRefreshInterval().compareTo(MIN_REFRESH_GAP) < 0) {
+			throw new GrpcLbConfigurationException(property(name, "resolver.min-refresh-interval"),
+					r.getMinRefreshInterval(), "must be at least 100ms, so that DNS is not flooded",
+					"Set " + property(name, "resolver.min-refresh-interval") + " to 100ms or more (default 5s).");
+		}
+		if (r.getMinRefreshInterval().compareTo(r.getRefreshInterval()) > 0) {
+			throw new GrpcLbConfigurationException(property(name, "resolver.min-refresh-interval"),
+					r.getMinRefreshInterval(), "is longer than resolver.refresh-interval (" + r.getRefreshInterval() + ")",
+					"Set " + property(name, "resolver.min-refresh-interval") + " to at most "
+							+ property(name, "resolver.refresh-interval") + ".");
+		}
+		boolean dns = target.regionMatches(true, 0, "dns:", 0, 4);
+		String authority = dns ? URI.create(target).getRawAuthority() : null;
+		boolean namesServer = authority != null && !authority.isEmpty();
+		ResolverSettings.Type type = (r.getType() == GrpcLbProperties.ResolverType.GRPC) ? ResolverSettings.Type.GRPC
+				: ResolverSettings.Type.REFRESHING;
+		if (type == ResolverSettings.Type.GRPC && (namesServer || r.isSrv())) {
+			throw new GrpcLbConfigurationException(property(name, "resolver.type"), "grpc",
+					namesServer ? "grpc-java's stock resolver ignores the DNS server '" + authority + "' in the target"
+							: "grpc-java's stock resolver does not look up SRV records",
+					"Remove " + property(name, "resolver.type") + " (the refreshing resolver honours it), or "
+							+ (namesServer ? "drop the DNS server from the target." : "turn resolver.srv off."));
+		}
+		if (r.isSrv() && !dns) {
+			throw new GrpcLbConfigurationException(property(name, "resolver.srv"), true,
+					"SRV lookups need a dns: target, not '" + target + "'",
+					"Use a target such as dns:///orders.shop.svc.cluster.local, or turn resolver.srv off.");
+		}
+		if ((namesServer || r.isSrv()) && !ClassUtils.isPresent("org.xbill.DNS.Resolver", getClass().getClassLoader())) {
+			throw new GrpcLbConfigurationException(property(name, namesServer ? "target" : "resolver.srv"),
+					namesServer ? target : "true", "DNS queries to a given server and SRV lookups need dnsjava",
+					"Add the dependency dnsjava:dnsjava (grpc-lb-spring-boot-starter brings it).");
+		}
+		return new ResolverSettings(type, r.getRefreshInterval(), r.getMinRefreshInterval(), r.getQueryTimeout(),
+				r.isSrv());
 	}
 
 	private ChannelSettings.RetrySettings retry(String name, GrpcLbProperties.Retry retry) {
@@ -243,6 +289,19 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	 * @throws GrpcLbConfigurationException when the target is malformed
 	 */
 	static String normalizeTarget(String property, String raw) {
+		return normalizeTarget(property, raw, false);
+	}
+
+	/**
+	 * Normalise a target as {@link #normalizeTarget(String, String)} does; with SRV lookups the port may be
+	 * left out.
+	 * @param property the property the target came from (for the error)
+	 * @param raw the configured target
+	 * @param srv whether SRV records give the port
+	 * @return the normalised target
+	 * @throws GrpcLbConfigurationException when the target is malformed
+	 */
+	static String normalizeTarget(String property, String raw, boolean srv) {
 		String target = raw.trim();
 		String example = "Use host:port (becomes dns:///host:port) or a URI such as "
 				+ "dns:///orders.my-namespace.svc.cluster.local:9090, with the pod (container) port.";
@@ -251,7 +310,7 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		}
 		int schemeEnd = target.indexOf("://");
 		if (schemeEnd < 0) {
-			String problem = hostPortProblem(target);
+			String problem = (srv && target.indexOf(':') < 0) ? hostProblem(target) : hostPortProblem(target);
 			if (problem != null) {
 				throw new GrpcLbConfigurationException(property, raw, problem, example);
 			}
@@ -289,8 +348,14 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		}
 		if ("dns".equalsIgnoreCase(scheme)) {
 			String path = uri.getPath();
-			String problem = (path == null || path.length() < 2) ? "a dns target needs a host name after dns:///"
-					: hostPortProblem(path.substring(1));
+			String hostPort = (path == null || path.length() < 2) ? null : path.substring(1);
+			String problem = (hostPort == null) ? "a dns target needs a host name after dns:///"
+					: (srv && hostPort.indexOf(':') < 0) ? hostProblem(hostPort) : hostPortProblem(hostPort);
+			if (problem == null && uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()
+					&& (uri.getHost() == null || uri.getPort() == 0)) {
+				problem = "'" + uri.getRawAuthority() + "' is not a DNS server address; use host or host:port, e.g. "
+						+ "dns://10.96.0.10:53/orders.shop.svc.cluster.local:9090";
+			}
 			if (problem != null) {
 				throw new GrpcLbConfigurationException(property, raw, problem, example);
 			}
@@ -336,6 +401,10 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 			}
 		}
 		return null;
+	}
+
+	private static String hostProblem(String host) {
+		return HOST.matcher(host).matches() ? null : "'" + host + "' is not a valid host name";
 	}
 
 	private static String hostPortProblem(String hostPort) {

@@ -205,6 +205,11 @@ public class GrpcLbProperties {
 		 */
 		private final Tls tls = new Tls();
 
+		/**
+		 * How "dns:" targets are resolved and kept up to date.
+		 */
+		private final Resolver resolver = new Resolver();
+
 		public String getTarget() {
 			return this.target;
 		}
@@ -292,6 +297,102 @@ public class GrpcLbProperties {
 		public Tls getTls() {
 			return this.tls;
 		}
+
+		public Resolver getResolver() {
+			return this.resolver;
+		}
+
+	}
+
+	/**
+	 * Name resolution of "dns:" targets.
+	 */
+	public static class Resolver {
+
+		/**
+		 * "refreshing" (the starter's: polls DNS, keeps the last good answer, honours a DNS server in the target,
+		 * SRV) or "grpc" (grpc-java's stock resolver, which resolves again only when a connection breaks).
+		 */
+		private ResolverType type = ResolverType.REFRESHING;
+
+		/**
+		 * How often to ask DNS again; shorter record TTLs win. New pods get calls within about this long.
+		 */
+		private Duration refreshInterval = Duration.ofSeconds(30);
+
+		/**
+		 * Never ask DNS more often than this (TTLs, backoff and the channel's own requests included). At least 100ms.
+		 */
+		private Duration minRefreshInterval = Duration.ofSeconds(5);
+
+		/**
+		 * How long one DNS query may take before it counts as failed (DNS queries with dnsjava only: an explicit DNS
+		 * server or SRV).
+		 */
+		private Duration queryTimeout = Duration.ofSeconds(2);
+
+		/**
+		 * Look up SRV records "_grpc._tcp.<host>" (a headless Service's port named "grpc") and take the ports from
+		 * them; the target's port may then be left out. A host starting with "_" is looked up as it is.
+		 */
+		private boolean srv;
+
+		public ResolverType getType() {
+			return this.type;
+		}
+
+		public void setType(ResolverType type) {
+			this.type = type;
+		}
+
+		public Duration getRefreshInterval() {
+			return this.refreshInterval;
+		}
+
+		public void setRefreshInterval(Duration refreshInterval) {
+			this.refreshInterval = refreshInterval;
+		}
+
+		public Duration getMinRefreshInterval() {
+			return this.minRefreshInterval;
+		}
+
+		public void setMinRefreshInterval(Duration minRefreshInterval) {
+			this.minRefreshInterval = minRefreshInterval;
+		}
+
+		public Duration getQueryTimeout() {
+			return this.queryTimeout;
+		}
+
+		public void setQueryTimeout(Duration queryTimeout) {
+			this.queryTimeout = queryTimeout;
+		}
+
+		public boolean isSrv() {
+			return this.srv;
+		}
+
+		public void setSrv(boolean srv) {
+			this.srv = srv;
+		}
+
+	}
+
+	/**
+	 * Which resolver "dns:" targets get.
+	 */
+	public enum ResolverType {
+
+		/**
+		 * The starter's refreshing resolver.
+		 */
+		REFRESHING,
+
+		/**
+		 * grpc-java's stock DNS resolver.
+		 */
+		GRPC
 
 	}
 

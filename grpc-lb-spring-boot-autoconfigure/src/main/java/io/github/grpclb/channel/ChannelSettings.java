@@ -19,10 +19,21 @@ import java.util.Objects;
  * @param deadline per-call default deadline, or {@code null} for none
  * @param retry retry policy
  * @param tls TLS material, or {@code null} for plaintext
+ * @param resolver how a {@code dns:} target is resolved
  */
 public record ChannelSettings(String target, String policy, Duration keepaliveTime, Duration keepaliveTimeout,
 		boolean keepaliveWithoutCalls, Duration connectTimeout, Duration idleTimeout, Integer maxInboundMessageSize,
-		Duration deadline, RetrySettings retry, TlsSettings tls) {
+		Duration deadline, RetrySettings retry, TlsSettings tls, ResolverSettings resolver) {
+
+	/**
+	 * Settings with the default resolver.
+	 */
+	public ChannelSettings(String target, String policy, Duration keepaliveTime, Duration keepaliveTimeout,
+			boolean keepaliveWithoutCalls, Duration connectTimeout, Duration idleTimeout, Integer maxInboundMessageSize,
+			Duration deadline, RetrySettings retry, TlsSettings tls) {
+		this(target, policy, keepaliveTime, keepaliveTimeout, keepaliveWithoutCalls, connectTimeout, idleTimeout,
+				maxInboundMessageSize, deadline, retry, tls, ResolverSettings.DEFAULTS);
+	}
 
 	public ChannelSettings {
 		Objects.requireNonNull(target, "target");
@@ -31,6 +42,7 @@ public record ChannelSettings(String target, String policy, Duration keepaliveTi
 		Objects.requireNonNull(keepaliveTimeout, "keepaliveTimeout");
 		Objects.requireNonNull(connectTimeout, "connectTimeout");
 		Objects.requireNonNull(retry, "retry");
+		Objects.requireNonNull(resolver, "resolver");
 	}
 
 	/**

@@ -57,6 +57,10 @@ public final class GrpcLbChannelFactory {
 		if (StaticAddressesNameResolverProvider.handles(settings.target())) {
 			builder.nameResolverFactory(StaticAddressesNameResolverProvider.INSTANCE);
 		}
+		else if (settings.target().regionMatches(true, 0, "dns:", 0, 4)
+				&& settings.resolver().type() == ResolverSettings.Type.REFRESHING) {
+			builder.nameResolverFactory(new RefreshingDnsNameResolverProvider(settings.resolver()));
+		}
 		builder.keepAliveTime(settings.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
 			.keepAliveTimeout(settings.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
 			.keepAliveWithoutCalls(settings.keepaliveWithoutCalls())
