@@ -255,6 +255,19 @@ public final class Backends implements AutoCloseable {
 			return this.lastHeaders.get(key);
 		}
 
+		/**
+		 * Stop like a pod on SIGTERM: refuse new calls, let calls in flight finish.
+		 */
+		public void stopGracefully() {
+			this.server.shutdown();
+			try {
+				this.server.awaitTermination(5, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
 		/** @param mode the new behaviour */
 		public void mode(Mode mode) {
 			this.mode = mode;
