@@ -14,6 +14,7 @@ import io.github.grpclb.client.GrpcLbClientInjection;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import net.devh.boot.grpc.client.channelfactory.GrpcChannelConfigurer;
+import net.devh.boot.grpc.client.config.GrpcChannelsProperties;
 import net.devh.boot.grpc.client.stubfactory.StubFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -71,8 +72,9 @@ public final class GrpcLbAutoConfiguration {
 
 	@Bean
 	@ConditionalOnProperty(prefix = GrpcLbProperties.PREFIX + ".net-devh", name = "enabled", matchIfMissing = true)
-	NetDevhChannelConfigurer grpcLbNetDevhChannelConfigurer(ClientSettingsResolver settings) {
-		return new NetDevhChannelConfigurer(settings);
+	NetDevhChannelConfigurer grpcLbNetDevhChannelConfigurer(ClientSettingsResolver settings,
+			ObjectProvider<GrpcChannelsProperties> channels) {
+		return new NetDevhChannelConfigurer(settings, channels);
 	}
 
 	@Configuration(proxyBeanMethods = false)

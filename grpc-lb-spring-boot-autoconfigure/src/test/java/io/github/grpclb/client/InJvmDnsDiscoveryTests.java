@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.github.grpclb.test.Backends;
 import io.github.grpclb.test.DnsResponder;
+import io.github.grpclb.test.TestContexts;
 import io.github.grpclb.test.proto.EchoRequest;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
 import org.junit.jupiter.api.AfterEach;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The discovery scenarios against a DNS server inside the test JVM (real DNS messages over UDP).
@@ -67,6 +69,30 @@ class InJvmDnsDiscoveryTests extends DnsDiscoveryScenarios {
 				.hasMessageContaining("UNAVAILABLE")
 				.hasMessageContaining("DNS resolution of " + NAME);
 		});
+	}
+
+	@Test
+	void whenANetDevhClientHasADnsAddressThenItUsesTheRefreshingResolverAndTheNamedDnsServer() {
+		// grpc-java's own resolver would ignore the server in the address and fail on orders.test.
+		publish(NAME, ips(3));
+		TestContexts.runner()
+			.withBean(NetDevhIntegrationTests.NetDevhUser.class)
+			.withPropertyValues("grpc.client.orders.address=" + target(), "grpc.client.orders.negotiation-type=plaintext",
+					"grpc.lb.defaults.resolver.refresh-interval=1s", "grpc.lb.defaults.resolver.min-refresh-interval=200ms")
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(NetDevhIntegrationTests.NetDevhUser.class).stub;
+				for (int i = 0; i < 30; i++) {
+					stub.echo(EchoRequest.newBuilder().setMessage("devh").build());
+				}
+				// Only the three addresses the DNS server gave; the first calls may come before every connection is up.
+				assertThat(backends().all().subList(0, 3)).allSatisfy((b) -> assertThat(b.calls()).isPositive());
+				assertThat(backends().all().get(3).calls() + backends().all().get(4).calls()).isZero();
+				publish(NAME, ips(4));
+				await().atMost(REFRESH.plusSeconds(2)).untilAsserted(() -> {
+					stub.echo(EchoRequest.newBuilder().setMessage("devh").build());
+					assertThat(backends().all().get(3).calls()).isPositive();
+				});
+			});
 	}
 
 	@Test
