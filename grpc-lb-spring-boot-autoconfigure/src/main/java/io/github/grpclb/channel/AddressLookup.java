@@ -120,8 +120,19 @@ interface AddressLookup {
 
 		private List<InetAddress> addresses(String host, long[] ttl) throws IOException {
 			List<InetAddress> addresses = new ArrayList<>();
+			IOException failed = null;
 			for (int type : new int[] { Type.A, Type.AAAA }) {
-				for (Record record : query(host, type, ttl)) {
+				List<Record> records;
+				try {
+					records = query(host, type, ttl);
+				}
+				catch (IOException ex) {
+					// One family may fail while the other answers (dnsmasq refuses AAAA for names it only has A
+					// records for): an error counts only when no family gave addresses.
+					failed = (failed != null) ? failed : ex;
+					continue;
+				}
+				for (Record record : records) {
 					if (record instanceof ARecord a) {
 						addresses.add(a.getAddress());
 					}
@@ -129,6 +140,9 @@ interface AddressLookup {
 						addresses.add(aaaa.getAddress());
 					}
 				}
+			}
+			if (addresses.isEmpty() && failed != null) {
+				throw failed;
 			}
 			return addresses;
 		}
