@@ -54,6 +54,11 @@ public class GrpcLbProperties {
 	 */
 	private Map<String, Client> clients = new LinkedHashMap<>();
 
+	/**
+	 * Settings for a gRPC server run by net.devh's server starter in the same application.
+	 */
+	private final Server server = new Server();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -88,6 +93,99 @@ public class GrpcLbProperties {
 
 	public void setClients(Map<String, Client> clients) {
 		this.clients = clients;
+	}
+
+	public Server getServer() {
+		return this.server;
+	}
+
+	/**
+	 * Server-side connection settings that work with client-side load balancing. Applied to net.devh's gRPC server
+	 * after its own "grpc.server.*" settings, so these win.
+	 */
+	public static class Server {
+
+		/**
+		 * Whether to apply these settings to net.devh's gRPC server.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Close each connection (GOAWAY) after this long, so that clients without a refreshing resolver reconnect
+		 * and re-resolve DNS; calls in flight continue for max-connection-age-grace.
+		 */
+		private Duration maxConnectionAge = Duration.ofMinutes(5);
+
+		/**
+		 * Time calls in flight get to finish on a connection that reached max-connection-age.
+		 */
+		private Duration maxConnectionAgeGrace = Duration.ofSeconds(30);
+
+		/**
+		 * Most frequent client keepalive ping accepted. Must not exceed the clients' keepalive-time (10s by
+		 * default), or the server answers GOAWAY too_many_pings; grpc-java's own default is 5 minutes.
+		 */
+		private Duration permitKeepaliveTime = Duration.ofSeconds(5);
+
+		/**
+		 * Accept keepalive pings on connections without calls (the starter's clients send them by default).
+		 */
+		private boolean permitKeepaliveWithoutCalls = true;
+
+		/**
+		 * Serve the standard grpc.health.v1 health service (net.devh's when it registers one, else the starter's),
+		 * reporting NOT_SERVING once the application shuts down.
+		 */
+		private boolean healthService = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getMaxConnectionAge() {
+			return this.maxConnectionAge;
+		}
+
+		public void setMaxConnectionAge(Duration maxConnectionAge) {
+			this.maxConnectionAge = maxConnectionAge;
+		}
+
+		public Duration getMaxConnectionAgeGrace() {
+			return this.maxConnectionAgeGrace;
+		}
+
+		public void setMaxConnectionAgeGrace(Duration maxConnectionAgeGrace) {
+			this.maxConnectionAgeGrace = maxConnectionAgeGrace;
+		}
+
+		public Duration getPermitKeepaliveTime() {
+			return this.permitKeepaliveTime;
+		}
+
+		public void setPermitKeepaliveTime(Duration permitKeepaliveTime) {
+			this.permitKeepaliveTime = permitKeepaliveTime;
+		}
+
+		public boolean isPermitKeepaliveWithoutCalls() {
+			return this.permitKeepaliveWithoutCalls;
+		}
+
+		public void setPermitKeepaliveWithoutCalls(boolean permitKeepaliveWithoutCalls) {
+			this.permitKeepaliveWithoutCalls = permitKeepaliveWithoutCalls;
+		}
+
+		public boolean isHealthService() {
+			return this.healthService;
+		}
+
+		public void setHealthService(boolean healthService) {
+			this.healthService = healthService;
+		}
+
 	}
 
 	/**

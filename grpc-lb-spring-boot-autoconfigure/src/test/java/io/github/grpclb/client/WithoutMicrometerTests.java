@@ -31,7 +31,9 @@ class WithoutMicrometerTests {
 			.withClassLoader(new FilteredClassLoader("io.micrometer"))
 			.withUserConfiguration(AllAutoConfigurations.class)
 			.withBean(DistributionTests.ConstructorInjected.class)
-			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + this.backends.get().port())
+			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + this.backends.get().port(),
+					// net.devh's server starter is on the test classpath: keep its server off the fixed port 9090.
+					"grpc.server.port=0")
 			.run((context) -> {
 				assertThat(context).hasNotFailed().doesNotHaveBean(GrpcLbMetricsAutoConfiguration.class);
 				assertThat(context.getBean(DistributionTests.ConstructorInjected.class).stub

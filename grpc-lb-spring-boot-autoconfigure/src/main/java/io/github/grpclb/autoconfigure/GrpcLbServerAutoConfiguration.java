@@ -1,0 +1,97 @@
+package io.github.grpclb.autoconfigure;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.BindableService;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
+import net.devh.boot.grpc.server.service.GrpcService;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.env.Environment;
+
+/**
+ * Server-side settings for applications that run net.devh's gRPC server ({@code grpc.lb.server.*}): connection
+ * age, keepalive enforcement that accepts the starter's client pings, and the standard health service.
+ */
+@AutoConfiguration(beforeName = "net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration",
+		afterName = "net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration")
+@ConditionalOnClass({ GrpcServerConfigurer.class, NettyServerBuilder.class })
+@ConditionalOnProperty(prefix = GrpcLbProperties.PREFIX + ".server", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(GrpcLbProperties.class)
+public final class GrpcLbServerAutoConfiguration {
+
+	@Bean
+	GrpcServerConfigurer grpcLbServerConfigurer(GrpcLbProperties properties, Environment environment) {
+		GrpcLbProperties.Server server = properties.getServer();
+		String prefix = GrpcLbProperties.PREFIX + ".server.";
+		requirePositive(prefix + "max-connection-age", server.getMaxConnectionAge());
+		requirePositive(prefix + "max-connection-age-grace", server.getMaxConnectionAgeGrace());
+		requirePositive(prefix + "permit-keepalive-time", server.getPermitKeepaliveTime());
+		Duration clientKeepalive = Binder.get(environment)
+			.bind(GrpcLbProperties.PREFIX + ".defaults.keepalive-time", Duration.class)
+			.orElse(new GrpcLbProperties.Client().getKeepaliveTime());
+		if (server.getPermitKeepaliveTime().compareTo(clientKeepalive) > 0) {
+			throw new GrpcLbConfigurationException(prefix + "permit-keepalive-time", server.getPermitKeepaliveTime(),
+					"is longer than the clients' keepalive-time (" + clientKeepalive + "): this server would answer "
+							+ "their pings with GOAWAY too_many_pings",
+					"Set " + prefix + "permit-keepalive-time to " + clientKeepalive + " or less (default 5s).");
+		}
+		return (builder) -> {
+			if (builder instanceof NettyServerBuilder netty) {
+				netty.maxConnectionAge(server.getMaxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
+					.maxConnectionAgeGrace(server.getMaxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS)
+					.permitKeepAliveTime(server.getPermitKeepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
+					.permitKeepAliveWithoutCalls(server.isPermitKeepaliveWithoutCalls());
+			}
+		};
+	}
+
+	private static void requirePositive(String property, Duration value) {
+		if (value == null || value.isZero() || value.isNegative()) {
+			throw new GrpcLbConfigurationException(property, value, "must be a positive duration",
+					"Set " + property + " to a positive duration such as 30s.");
+		}
+	}
+
+	/**
+	 * The standard health service, when net.devh has not registered one (its own is switched off).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(HealthStatusManager.class)
+	@ConditionalOnProperty(prefix = GrpcLbProperties.PREFIX + ".server", name = "health-service", matchIfMissing = true)
+	static class HealthServiceConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		HealthStatusManager grpcLbHealthStatusManager() {
+			return new HealthStatusManager();
+		}
+
+		@Bean
+		@GrpcService
+		@ConditionalOnMissingBean(name = "grpcHealthService")
+		BindableService grpcLbHealthService(HealthStatusManager health) {
+			return health.getHealthService();
+		}
+
+		/** Clients and probes see NOT_SERVING as soon as shutdown starts. */
+		@Bean
+		ApplicationListener<ContextClosedEvent> grpcLbHealthShutdown(HealthStatusManager health) {
+			return (event) -> health.enterTerminalState();
+		}
+
+	}
+
+}
