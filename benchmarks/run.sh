@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the side-by-side benchmark (docs/benchmarks.md) and writes docs/benchmarks/results.{md,json} and share.svg.
-# Usage: benchmarks/run.sh [--rounds=3] [--warmup=3s] [--window=8s] [--concurrency=32] [--out=docs/benchmarks]
+# Usage: benchmarks/run.sh discovery [--window=75s]   (new-backend discovery latency, ~1.5 minutes)
+#        benchmarks/run.sh [--rounds=3] [--warmup=3s] [--window=8s] [--concurrency=32] [--out=docs/benchmarks]
 #                          [--only=starter,raw,...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +15,15 @@ if ! command -v haproxy >/dev/null 2>&1; then
 fi
 
 ./mvnw -B -q --no-transfer-progress -pl benchmarks -am package -DskipTests
+
+if [ "${1:-}" = "discovery" ]; then
+  # New-backend discovery latency (docs/benchmarks.md): names come from a hosts file the run rewrites.
+  shift
+  hosts="$(mktemp -d)/discovery-hosts"
+  echo "127.0.0.1 localhost" > "$hosts"
+  exec java -Xmx512m -Djdk.net.hosts.file="$hosts" -Dsun.net.inetaddr.ttl=0 \
+    -Dloader.main=io.github.grpclb.bench.DiscoveryMain \
+    -cp benchmarks/target/benchmarks.jar org.springframework.boot.loader.launch.PropertiesLauncher "$@"
+fi
+
 exec java -Xms1g -Xmx1g -Djdk.net.hosts.file=benchmarks/bench-hosts -jar benchmarks/target/benchmarks.jar "$@"
