@@ -18,10 +18,11 @@ fi
 
 if [ "${1:-}" = "discovery" ]; then
   # New-backend discovery latency (docs/benchmarks.md): names come from a hosts file the run rewrites.
+  # JVM_DNS_TTL sets the JVM's own lookup cache (0 by default here; the JDK's default is 30s).
   shift
   hosts="$(mktemp -d)/discovery-hosts"
   echo "127.0.0.1 localhost" > "$hosts"
-  exec java -Xmx512m -Djdk.net.hosts.file="$hosts" -Dsun.net.inetaddr.ttl=0 \
+  exec java -Xmx512m -Djdk.net.hosts.file="$hosts" -Dsun.net.inetaddr.ttl="${JVM_DNS_TTL:-0}" \
     -Dloader.main=io.github.grpclb.bench.DiscoveryMain \
     -cp benchmarks/target/benchmarks.jar org.springframework.boot.loader.launch.PropertiesLauncher "$@"
 fi

@@ -60,7 +60,8 @@ public final class DiscoveryMain {
 			}
 		}
 		String hostsProperty = System.getProperty("jdk.net.hosts.file");
-		if (hostsProperty == null || !"0".equals(System.getProperty("sun.net.inetaddr.ttl"))) {
+		String jvmTtl = System.getProperty("sun.net.inetaddr.ttl", "30 (JDK default)");
+		if (hostsProperty == null) {
 			throw new IllegalStateException("run with -Djdk.net.hosts.file=<writable file> -Dsun.net.inetaddr.ttl=0 "
 					+ "(benchmarks/run.sh discovery does)");
 		}
@@ -129,7 +130,7 @@ public final class DiscoveryMain {
 				System.out.printf("%-55s %s%n", entry.getKey(),
 						(seconds == null) ? "never within " + window.toSeconds() + " s" : "%.1f s".formatted(seconds));
 			}
-			md.append("\nFailed calls during the run: ")
+			md.append("\nJVM DNS cache (sun.net.inetaddr.ttl): ").append(jvmTtl).append(" s. Failed calls during the run: ")
 				.append(probes.values().stream().mapToLong((p) -> p.failures).sum())
 				.append(". Run at ")
 				.append(java.time.OffsetDateTime.now().withNano(0))
@@ -138,7 +139,7 @@ public final class DiscoveryMain {
 			Files.writeString(out.resolve("discovery.md"), md);
 			new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
 				.writeValue(out.resolve("discovery.json").toFile(), Map.of("window", window.toString(),
-						"secondsToFirstCall", results));
+						"jvmDnsCacheTtl", jvmTtl, "secondsToFirstCall", results));
 			System.out.println("Wrote " + out.resolve("discovery.md"));
 		}
 		finally {

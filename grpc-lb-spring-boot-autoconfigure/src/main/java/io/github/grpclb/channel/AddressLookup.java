@@ -43,6 +43,7 @@ interface AddressLookup {
 	 */
 	static AddressLookup forTarget(DnsTarget target, ResolverSettings settings) {
 		if (target.server() == null && !settings.srv()) {
+			JvmDnsCache.warnIfSlowerThan(settings.refreshInterval());
 			return () -> {
 				try {
 					List<InetSocketAddress> addresses = new ArrayList<>();

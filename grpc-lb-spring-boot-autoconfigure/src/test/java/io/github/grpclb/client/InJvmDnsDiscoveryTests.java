@@ -96,6 +96,32 @@ class InJvmDnsDiscoveryTests extends DnsDiscoveryScenarios {
 	}
 
 	@Test
+	void whenRecordTtlsAreShorterThanTheRefreshIntervalThenTheResolverFollowsTheTtl() {
+		this.dns.ttl(1);
+		publish(NAME, ips(3));
+		runner(target(), "grpc.lb.clients.orders.resolver.refresh-interval=60s").run((context) -> {
+			EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
+			stub.echo(EchoRequest.newBuilder().setMessage("first").build());
+			publish(NAME, ips(4));
+			await().atMost(java.time.Duration.ofSeconds(4)).untilAsserted(() -> {
+				stub.echo(EchoRequest.newBuilder().setMessage("ttl").build());
+				assertThat(backends().all().get(3).calls()).as("seen long before the 60s refresh-interval").isPositive();
+			});
+		});
+	}
+
+	@Test
+	void theRefreshingResolverIsNotInstalledJvmWide() {
+		publish(NAME, ips(3));
+		runner(target()).run((context) -> {
+			context.getBean(DistributionTests.ConstructorInjected.class).stub
+				.echo(EchoRequest.newBuilder().setMessage("x").build());
+			assertThat(io.grpc.NameResolverRegistry.getDefaultRegistry().getProviderForScheme("dns"))
+				.isNotInstanceOf(io.github.grpclb.channel.RefreshingDnsNameResolverProvider.class);
+		});
+	}
+
+	@Test
 	void whenTheStockResolverIsChosenThenDnsTargetsStillWork() {
 		runner("dns:///" + Backends.HOST + ":" + backends().port(), "grpc.lb.clients.orders.resolver.type=grpc")
 			.run((context) -> {
