@@ -179,6 +179,16 @@ class KubernetesManifestTests {
 		assertThat(server.getMaxConnectionAgeGrace()).isPositive();
 	}
 
+	@Test
+	void theGatewaysJvmDnsCacheIsShorterThanItsRefreshInterval() {
+		ChannelSettings client = gateway.getBean(ChannelSettingsProvider.class).forClient("orders");
+		Matcher ttl = Pattern.compile("-Dsun\\.net\\.inetaddr\\.ttl=(\\d+)")
+			.matcher(String.valueOf(env(deployment("gateway")).get("JAVA_TOOL_OPTIONS")));
+		assertThat(ttl.find()).as("the gateway sets the JVM DNS cache (JDK default 30s adds to refresh-interval)")
+			.isTrue();
+		assertThat(Duration.ofSeconds(Long.parseLong(ttl.group(1)))).isLessThan(client.resolver().refreshInterval());
+	}
+
 	/** Start the application with the container's environment, as the Deployment gives it. */
 	private static ConfigurableApplicationContext start(Map<String, Object> deployment, String mountPath) {
 		Map<String, Object> env = new HashMap<>(env(deployment));
