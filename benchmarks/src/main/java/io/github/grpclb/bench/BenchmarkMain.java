@@ -49,6 +49,10 @@ public final class BenchmarkMain {
 			Map<String, Object> properties = new HashMap<>();
 			properties.put("logging.level.root", "WARN");
 			properties.put("grpc.lb.clients.plain.target", plainTarget);
+			properties.put("grpc.lb.clients.plain-stock-resolver.target", plainTarget);
+			properties.put("grpc.lb.clients.plain-stock-resolver.resolver.type", "grpc");
+			properties.put("grpc.lb.clients.plain-no-retry.target", plainTarget);
+			properties.put("grpc.lb.clients.plain-no-retry.retry.enabled", "false");
 			properties.put("grpc.lb.clients.tls.target", "dns:///backends.bench:" + backends.tlsPort());
 			properties.put("grpc.lb.clients.tls.negotiation", "tls");
 			properties.put("grpc.lb.clients.tls.tls.trust-cert-collection", "file:" + certificates.certificatePem());
@@ -80,6 +84,9 @@ public final class BenchmarkMain {
 			try {
 				List<Variant> variants = new ArrayList<>(List.of(
 						new Variant("starter", "starter, pooled round_robin (@GrpcLbClient)", () -> pooled.plain),
+						new Variant("starter-stock-resolver", "starter, pooled, grpc-java's stock DNS resolver",
+								() -> pooled.plainStockResolver),
+						new Variant("starter-no-retry", "starter, pooled, retry.enabled=false", () -> pooled.plainNoRetry),
 						new Variant("raw", "raw grpc-java, dns:/// + round_robin (reference)",
 								() -> BenchServiceGrpc.newStub(raw)),
 						new Variant("starter-metrics", "starter, pooled, Actuator metrics on (starter's + net.devh's)",

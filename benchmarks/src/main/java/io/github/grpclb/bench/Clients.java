@@ -66,6 +66,12 @@ final class Clients implements AutoCloseable {
 		@GrpcLbClient("plain")
 		BenchServiceGrpc.BenchServiceStub plain;
 
+		@GrpcLbClient("plain-stock-resolver")
+		BenchServiceGrpc.BenchServiceStub plainStockResolver;
+
+		@GrpcLbClient("plain-no-retry")
+		BenchServiceGrpc.BenchServiceStub plainNoRetry;
+
 		@GrpcLbClient("tls")
 		BenchServiceGrpc.BenchServiceStub tls;
 
