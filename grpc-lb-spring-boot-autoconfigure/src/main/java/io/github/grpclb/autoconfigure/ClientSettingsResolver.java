@@ -448,7 +448,7 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		return null;
 	}
 
-	private static void requirePositive(String property, Duration duration) {
+	static void requirePositive(String property, Duration duration) {
 		if (duration == null || duration.isZero() || duration.isNegative()) {
 			throw new GrpcLbConfigurationException(property, duration, "must be a positive duration",
 					"Set " + property + " to a positive duration such as 10s or 500ms.");

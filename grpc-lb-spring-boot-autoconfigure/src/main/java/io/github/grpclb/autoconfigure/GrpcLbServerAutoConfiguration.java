@@ -14,12 +14,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.ContextClosedEvent;
-import org.springframework.core.env.Environment;
 
 /**
  * Server-side settings for applications that run net.devh's gRPC server ({@code grpc.lb.server.*}): connection
@@ -33,15 +31,13 @@ import org.springframework.core.env.Environment;
 public final class GrpcLbServerAutoConfiguration {
 
 	@Bean
-	GrpcServerConfigurer grpcLbServerConfigurer(GrpcLbProperties properties, Environment environment) {
+	GrpcServerConfigurer grpcLbServerConfigurer(GrpcLbProperties properties) {
 		GrpcLbProperties.Server server = properties.getServer();
 		String prefix = GrpcLbProperties.PREFIX + ".server.";
-		requirePositive(prefix + "max-connection-age", server.getMaxConnectionAge());
-		requirePositive(prefix + "max-connection-age-grace", server.getMaxConnectionAgeGrace());
-		requirePositive(prefix + "permit-keepalive-time", server.getPermitKeepaliveTime());
-		Duration clientKeepalive = Binder.get(environment)
-			.bind(GrpcLbProperties.PREFIX + ".defaults.keepalive-time", Duration.class)
-			.orElse(new GrpcLbProperties.Client().getKeepaliveTime());
+		ClientSettingsResolver.requirePositive(prefix + "max-connection-age", server.getMaxConnectionAge());
+		ClientSettingsResolver.requirePositive(prefix + "max-connection-age-grace", server.getMaxConnectionAgeGrace());
+		ClientSettingsResolver.requirePositive(prefix + "permit-keepalive-time", server.getPermitKeepaliveTime());
+		Duration clientKeepalive = properties.getDefaults().getKeepaliveTime();
 		if (server.getPermitKeepaliveTime().compareTo(clientKeepalive) > 0) {
 			throw new GrpcLbConfigurationException(prefix + "permit-keepalive-time", server.getPermitKeepaliveTime(),
 					"is longer than the clients' keepalive-time (" + clientKeepalive + "): this server would answer "
@@ -56,13 +52,6 @@ public final class GrpcLbServerAutoConfiguration {
 					.permitKeepAliveWithoutCalls(server.isPermitKeepaliveWithoutCalls());
 			}
 		};
-	}
-
-	private static void requirePositive(String property, Duration value) {
-		if (value == null || value.isZero() || value.isNegative()) {
-			throw new GrpcLbConfigurationException(property, value, "must be a positive duration",
-					"Set " + property + " to a positive duration such as 30s.");
-		}
 	}
 
 	/**

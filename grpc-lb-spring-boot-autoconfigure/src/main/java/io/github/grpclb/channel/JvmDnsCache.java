@@ -43,6 +43,10 @@ final class JvmDnsCache {
 
 	/** Warn once per JVM when the cache holds answers longer than a client refreshes. */
 	static void warnIfSlowerThan(Duration refreshInterval) {
+		if (warned.get()) {
+			// Dial-per-request mode builds a resolver per call: after the one warning, check nothing.
+			return;
+		}
 		Duration ttl = positiveTtl();
 		if ((ttl == null || ttl.compareTo(refreshInterval) > 0) && warned.compareAndSet(false, true)) {
 			logger.log(Level.WARNING, () -> "The JVM caches DNS answers for " + ((ttl != null) ? ttl : "ever")
