@@ -9,6 +9,7 @@ import io.github.grpclb.channel.GrpcLbChannelBuilderCustomizer;
 import io.github.grpclb.channel.GrpcLbChannelFactory;
 import io.github.grpclb.channel.GrpcLbChannelRegistry;
 import io.github.grpclb.channel.PooledChannelRegistry;
+import io.github.grpclb.channel.ResolutionListener;
 import io.github.grpclb.client.GrpcLbClientBeanPostProcessor;
 import io.github.grpclb.client.GrpcLbClientInjection;
 import io.grpc.ManagedChannel;
@@ -50,14 +51,15 @@ public final class GrpcLbAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	GrpcLbChannelFactory grpcLbChannelFactory(ObjectProvider<GrpcChannelConfigurer> configurers,
-			ObjectProvider<GrpcLbChannelBuilderCustomizer> customizers) {
+			ObjectProvider<GrpcLbChannelBuilderCustomizer> customizers,
+			ObjectProvider<ResolutionListener> resolutionListeners) {
 		List<GrpcLbChannelBuilderCustomizer> all = new ArrayList<>();
 		// net.devh's configurers apply to our channels too, except ours, which carries our settings to theirs.
 		configurers.orderedStream()
 			.filter((configurer) -> !(configurer instanceof NetDevhChannelConfigurer))
 			.forEach((configurer) -> all.add((client, target, builder) -> configurer.accept(builder, client)));
 		customizers.orderedStream().forEach(all::add);
-		return new GrpcLbChannelFactory(all);
+		return new GrpcLbChannelFactory(all, ResolutionListener.of(resolutionListeners.orderedStream().toList()));
 	}
 
 	@Bean
@@ -73,8 +75,9 @@ public final class GrpcLbAutoConfiguration {
 	@Bean
 	@ConditionalOnProperty(prefix = GrpcLbProperties.PREFIX + ".net-devh", name = "enabled", matchIfMissing = true)
 	NetDevhChannelConfigurer grpcLbNetDevhChannelConfigurer(ClientSettingsResolver settings,
-			ObjectProvider<GrpcChannelsProperties> channels) {
-		return new NetDevhChannelConfigurer(settings, channels);
+			ObjectProvider<GrpcChannelsProperties> channels, ObjectProvider<ResolutionListener> resolutionListeners) {
+		return new NetDevhChannelConfigurer(settings, channels,
+				ResolutionListener.of(resolutionListeners.orderedStream().toList()));
 	}
 
 	@Configuration(proxyBeanMethods = false)

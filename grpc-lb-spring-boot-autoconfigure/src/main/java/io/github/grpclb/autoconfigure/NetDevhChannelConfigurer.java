@@ -5,6 +5,7 @@ import java.net.URI;
 import io.github.grpclb.channel.ChannelSettings;
 import io.github.grpclb.channel.DnsTarget;
 import io.github.grpclb.channel.RefreshingDnsNameResolverProvider;
+import io.github.grpclb.channel.ResolutionListener;
 import io.github.grpclb.channel.ResolverSettings;
 import io.github.grpclb.channel.ServiceConfigs;
 import io.grpc.ManagedChannelBuilder;
@@ -25,9 +26,13 @@ final class NetDevhChannelConfigurer implements GrpcChannelConfigurer {
 
 	private final ObjectProvider<GrpcChannelsProperties> channels;
 
-	NetDevhChannelConfigurer(ClientSettingsResolver settings, ObjectProvider<GrpcChannelsProperties> channels) {
+	private final ResolutionListener resolutionListener;
+
+	NetDevhChannelConfigurer(ClientSettingsResolver settings, ObjectProvider<GrpcChannelsProperties> channels,
+			ResolutionListener resolutionListener) {
 		this.settings = settings;
 		this.channels = channels;
+		this.resolutionListener = resolutionListener;
 	}
 
 	@Override
@@ -48,7 +53,7 @@ final class NetDevhChannelConfigurer implements GrpcChannelConfigurer {
 				// An address our resolver cannot take stays with grpc-java's, which reports it as before.
 				return;
 			}
-			builder.nameResolverFactory(new RefreshingDnsNameResolverProvider(resolved.resolver()));
+			builder.nameResolverFactory(new RefreshingDnsNameResolverProvider(name, resolved.resolver(), this.resolutionListener));
 		}
 	}
 

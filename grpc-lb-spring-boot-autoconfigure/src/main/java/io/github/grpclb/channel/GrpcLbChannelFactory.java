@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.NameResolverProvider;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
@@ -23,12 +24,44 @@ public final class GrpcLbChannelFactory {
 
 	private final List<GrpcLbChannelBuilderCustomizer> customizers;
 
+	private final ResolutionListener resolutionListener;
+
 	/**
 	 * Create a factory.
 	 * @param customizers applied in list order to every builder, after the starter's own settings
 	 */
 	public GrpcLbChannelFactory(List<GrpcLbChannelBuilderCustomizer> customizers) {
+		this(customizers, ResolutionListener.NONE);
+	}
+
+	/**
+	 * Create a factory.
+	 * @param customizers applied in list order to every builder, after the starter's own settings
+	 * @param resolutionListener told what the resolvers of the starter's channels find
+	 */
+	public GrpcLbChannelFactory(List<GrpcLbChannelBuilderCustomizer> customizers,
+			ResolutionListener resolutionListener) {
 		this.customizers = List.copyOf(Objects.requireNonNull(customizers, "customizers"));
+		this.resolutionListener = Objects.requireNonNull(resolutionListener, "resolutionListener");
+	}
+
+	/**
+	 * The resolver provider the starter installs on a channel of this client, if any.
+	 * @param clientName the client
+	 * @param settings its settings
+	 * @param resolutionListener told what the resolver finds
+	 * @return the provider, or {@code null} to leave the target to grpc-java's registry
+	 */
+	public static NameResolverProvider resolverProvider(String clientName, ChannelSettings settings,
+			ResolutionListener resolutionListener) {
+		if (StaticAddressesNameResolverProvider.handles(settings.target())) {
+			return new StaticAddressesNameResolverProvider(clientName, settings.resolver(), resolutionListener);
+		}
+		if (settings.target().regionMatches(true, 0, "dns:", 0, 4)
+				&& settings.resolver().type() == ResolverSettings.Type.REFRESHING) {
+			return new RefreshingDnsNameResolverProvider(clientName, settings.resolver(), resolutionListener);
+		}
+		return null;
 	}
 
 	/**
@@ -54,12 +87,9 @@ public final class GrpcLbChannelFactory {
 	@SuppressWarnings("deprecation") // nameResolverFactory is the public way to scope a resolver to one channel
 	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig) {
 		NettyChannelBuilder builder = NettyChannelBuilder.forTarget(settings.target(), credentials(settings));
-		if (StaticAddressesNameResolverProvider.handles(settings.target())) {
-			builder.nameResolverFactory(StaticAddressesNameResolverProvider.INSTANCE);
-		}
-		else if (settings.target().regionMatches(true, 0, "dns:", 0, 4)
-				&& settings.resolver().type() == ResolverSettings.Type.REFRESHING) {
-			builder.nameResolverFactory(new RefreshingDnsNameResolverProvider(settings.resolver()));
+		NameResolverProvider resolver = resolverProvider(clientName, settings, this.resolutionListener);
+		if (resolver != null) {
+			builder.nameResolverFactory(resolver);
 		}
 		builder.keepAliveTime(settings.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
 			.keepAliveTimeout(settings.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)

@@ -5,6 +5,8 @@ import java.net.SocketAddress;
 import java.net.URI;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
+import java.util.Random;
 
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
@@ -19,14 +21,23 @@ import io.grpc.NameResolverProvider;
  */
 public final class RefreshingDnsNameResolverProvider extends NameResolverProvider {
 
+	private final String clientName;
+
 	private final ResolverSettings settings;
 
+	private final ResolutionListener listener;
+
 	/**
-	 * Create a provider.
+	 * Create a provider for one client.
+	 * @param clientName the client (for logs and the listener)
 	 * @param settings how to resolve
+	 * @param listener told about every lookup
 	 */
-	public RefreshingDnsNameResolverProvider(ResolverSettings settings) {
-		this.settings = settings;
+	public RefreshingDnsNameResolverProvider(String clientName, ResolverSettings settings,
+			ResolutionListener listener) {
+		this.clientName = Objects.requireNonNull(clientName, "clientName");
+		this.settings = Objects.requireNonNull(settings, "settings");
+		this.listener = Objects.requireNonNull(listener, "listener");
 	}
 
 	@Override
@@ -55,9 +66,11 @@ public final class RefreshingDnsNameResolverProvider extends NameResolverProvide
 			return null;
 		}
 		DnsTarget target = DnsTarget.parse(targetUri, this.settings.srv());
-		return new RefreshingDnsNameResolver(target, this.settings, AddressLookup.forTarget(target, this.settings),
-				args.getSynchronizationContext(), args.getScheduledExecutorService(), args.getOffloadExecutor(),
-				args.getChannelLogger());
+		return new RefreshingDnsNameResolver(this.clientName, target.authority(),
+				target.server() != null ? target.host() + " (DNS server " + target.server() + ")" : target.host(),
+				this.settings, AddressLookup.forTarget(target, this.settings), args.getSynchronizationContext(),
+				args.getScheduledExecutorService(), args.getOffloadExecutor(), System::nanoTime,
+				new Random(), this.listener);
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.github.grpclb.channel;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -9,19 +10,17 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executor;
+import java.util.Objects;
+import java.util.Random;
 
-import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
-import io.grpc.Status;
-import io.grpc.StatusOr;
-import io.grpc.SynchronizationContext;
 
 /**
  * Resolves {@code static:///host1:port1,host2:port2,…} to a fixed list of backends, one address group per address,
  * so that {@code round_robin} spreads calls over all of them without a DNS server. A host name in the list stands
- * for every address it resolves to.
+ * for every address it resolves to; host names are looked up again every {@code refresh-interval}, and a list that
+ * does not resolve at all is retried with backoff, as {@link RefreshingDnsNameResolver} does for DNS.
  * <p>
  * The addresses sit in the URI path (empty authority): grpc-java parses targets as RFC 3986 URIs, where a comma-
  * separated list is not a valid authority. IPv6 literals cannot appear in a path; use a host name for them.
@@ -34,10 +33,23 @@ public final class StaticAddressesNameResolverProvider extends NameResolverProvi
 	/** The URI scheme. */
 	public static final String SCHEME = "static";
 
-	/** The provider; it has no state. */
-	public static final StaticAddressesNameResolverProvider INSTANCE = new StaticAddressesNameResolverProvider();
+	private final String clientName;
 
-	private StaticAddressesNameResolverProvider() {
+	private final ResolverSettings settings;
+
+	private final ResolutionListener listener;
+
+	/**
+	 * Create a provider for one client.
+	 * @param clientName the client (for logs and the listener)
+	 * @param settings how often host names in the list are looked up again
+	 * @param listener told about every lookup
+	 */
+	public StaticAddressesNameResolverProvider(String clientName, ResolverSettings settings,
+			ResolutionListener listener) {
+		this.clientName = Objects.requireNonNull(clientName, "clientName");
+		this.settings = Objects.requireNonNull(settings, "settings");
+		this.listener = Objects.requireNonNull(listener, "listener");
 	}
 
 	/**
@@ -102,92 +114,33 @@ public final class StaticAddressesNameResolverProvider extends NameResolverProvi
 			throw new IllegalArgumentException("a static target lists its addresses after three slashes, e.g. "
 					+ "static:///10.0.0.1:9090,10.0.0.2:9090, not " + targetUri);
 		}
-		return new StaticResolver(entries, args.getOffloadExecutor(), args.getSynchronizationContext());
+		return new RefreshingDnsNameResolver(this.clientName, entries.get(0), "static list " + entries,
+				this.settings, () -> lookUp(entries), args.getSynchronizationContext(),
+				args.getScheduledExecutorService(), args.getOffloadExecutor(), System::nanoTime,
+				new Random(), this.listener);
 	}
 
-	private static final class StaticResolver extends NameResolver {
-
-		private final List<String> entries;
-
-		private final Executor executor;
-
-		private final SynchronizationContext syncContext;
-
-		private Listener2 listener;
-
-		private boolean resolving;
-
-		private boolean shutdown;
-
-		StaticResolver(List<String> entries, Executor executor, SynchronizationContext syncContext) {
-			this.entries = entries;
-			this.executor = executor;
-			this.syncContext = syncContext;
-		}
-
-		@Override
-		public String getServiceAuthority() {
-			// First entry: see serviceAuthority(String).
-			return this.entries.get(0);
-		}
-
-		@Override
-		public void start(Listener2 listener) {
-			this.listener = listener;
-			resolve();
-		}
-
-		@Override
-		public void refresh() {
-			resolve();
-		}
-
-		@Override
-		public void shutdown() {
-			this.shutdown = true;
-		}
-
-		// Called in the synchronization context.
-		private void resolve() {
-			if (this.resolving || this.shutdown) {
-				return;
-			}
-			this.resolving = true;
-			// Host names may need a lookup, which must not block the synchronization context.
-			this.executor.execute(() -> {
-				StatusOr<List<EquivalentAddressGroup>> result = lookUp(this.entries);
-				this.syncContext.execute(() -> {
-					this.resolving = false;
-					if (!this.shutdown) {
-						this.listener.onResult2(ResolutionResult.newBuilder().setAddressesOrError(result).build());
-					}
-				});
-			});
-		}
-
-		private static StatusOr<List<EquivalentAddressGroup>> lookUp(List<String> entries) {
-			List<EquivalentAddressGroup> groups = new ArrayList<>();
-			List<String> failed = new ArrayList<>();
-			for (String entry : entries) {
-				int colon = entry.lastIndexOf(':');
-				String host = entry.substring(0, colon);
-				int port = Integer.parseInt(entry.substring(colon + 1));
-				try {
-					for (InetAddress address : InetAddress.getAllByName(host)) {
-						groups.add(new EquivalentAddressGroup(new InetSocketAddress(address, port)));
-					}
-				}
-				catch (UnknownHostException ex) {
-					failed.add(entry);
+	/** Host names may need a lookup: runs on the offload executor, never in the synchronization context. */
+	static AddressLookup.Answer lookUp(List<String> entries) throws IOException {
+		List<InetSocketAddress> addresses = new ArrayList<>();
+		List<String> failed = new ArrayList<>();
+		for (String entry : entries) {
+			int colon = entry.lastIndexOf(':');
+			String host = entry.substring(0, colon);
+			int port = Integer.parseInt(entry.substring(colon + 1));
+			try {
+				for (InetAddress address : InetAddress.getAllByName(host)) {
+					addresses.add(new InetSocketAddress(address, port));
 				}
 			}
-			if (groups.isEmpty()) {
-				return StatusOr.fromStatus(
-						Status.UNAVAILABLE.withDescription("no address of the static target resolves: " + failed));
+			catch (UnknownHostException ex) {
+				failed.add(entry);
 			}
-			return StatusOr.fromValue(groups);
 		}
-
+		if (addresses.isEmpty()) {
+			throw new IOException("no address of the static target resolves: " + failed);
+		}
+		return new AddressLookup.Answer(addresses, null);
 	}
 
 }

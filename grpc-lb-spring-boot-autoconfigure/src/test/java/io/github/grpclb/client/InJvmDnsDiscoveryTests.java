@@ -67,7 +67,7 @@ class InJvmDnsDiscoveryTests extends DnsDiscoveryScenarios {
 					() -> stub.echo(EchoRequest.newBuilder().setMessage("x").build())))
 				.isInstanceOf(io.grpc.StatusRuntimeException.class)
 				.hasMessageContaining("UNAVAILABLE")
-				.hasMessageContaining("DNS resolution of " + NAME);
+				.hasMessageContaining("gRPC client 'orders': resolving " + NAME);
 		});
 	}
 
