@@ -5,8 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything that shapes one channel, already validated. Two clients with equal settings (target included) share
- * one pooled channel, so this record is the registry's key.
+ * Everything that shapes one client's channel, already validated.
  *
  * @param target normalised target URI, e.g. {@code dns:///orders:9090}
  * @param policy load-balancing policy name

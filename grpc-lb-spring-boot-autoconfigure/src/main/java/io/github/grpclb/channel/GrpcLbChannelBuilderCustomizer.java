@@ -7,15 +7,16 @@ import io.grpc.ManagedChannelBuilder;
  * built. Declare beans of this type; they are applied in {@link org.springframework.core.annotation.Order order}.
  *
  * <p>
- * Pooled channels are keyed by target and settings, not by client, so a channel may serve several clients:
- * {@code clientName} is the client whose first use created it.
+ * Every channel belongs to exactly one client (two clients with the same target and settings still get a channel
+ * each), so whatever a customizer does for {@code clientName} reaches that client's calls only. In dial-per-request
+ * mode the customizers run for every single-call channel.
  */
 @FunctionalInterface
 public interface GrpcLbChannelBuilderCustomizer {
 
 	/**
 	 * Customise the builder.
-	 * @param clientName the client whose use created the channel
+	 * @param clientName the client the channel belongs to
 	 * @param target the normalised target
 	 * @param builder the builder to customise
 	 */

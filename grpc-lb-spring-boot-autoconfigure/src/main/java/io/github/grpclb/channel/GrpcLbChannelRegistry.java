@@ -8,7 +8,8 @@ import io.grpc.ManagedChannel;
  * The channels of the starter, by client name. Exposed as a bean so applications can inspect it.
  *
  * <p>
- * In pooled mode a client gets a long-lived channel shared with every client of the same target and settings; in
+ * In pooled mode a client gets a long-lived channel of its own (never shared with another client, so name-keyed
+ * configuration stays with its client); in
  * dial-per-request mode it gets a channel that opens a fresh connection for each call and closes it when the call
  * completes. Calling code is the same in both modes.
  */
@@ -18,6 +19,7 @@ public interface GrpcLbChannelRegistry {
 	 * The channel of the named client, created on first use.
 	 * @param clientName the client name, as in {@code @GrpcLbClient("name")}
 	 * @return the channel; callers must not shut it down (the registry does that on close)
+	 * @throws IllegalStateException once the registry is closed (calls in flight finish; new ones are refused)
 	 */
 	ManagedChannel channel(String clientName);
 

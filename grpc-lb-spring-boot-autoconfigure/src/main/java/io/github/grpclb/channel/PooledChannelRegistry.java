@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -15,8 +14,10 @@ import org.slf4j.LoggerFactory;
 import io.grpc.ManagedChannel;
 
 /**
- * One long-lived channel per distinct target and settings, created on first use and shared by every client with
- * that key. Thread-safe: concurrent first uses get the same channel.
+ * One long-lived channel per client, created on first use. Each client's channel is built with that client's name
+ * only, so name-keyed configuration (net.devh {@code GrpcChannelConfigurer}s, {@link GrpcLbChannelBuilderCustomizer}s)
+ * never reaches another client's calls, even when two clients have the same target and settings. Thread-safe:
+ * concurrent first uses get the same channel; after {@link #close()} every request fails fast.
  */
 public final class PooledChannelRegistry implements GrpcLbChannelRegistry, AutoCloseable {
 
@@ -28,7 +29,10 @@ public final class PooledChannelRegistry implements GrpcLbChannelRegistry, AutoC
 
 	private final Duration shutdownTimeout;
 
-	private final Map<ChannelSettings, Pooled> channels = new ConcurrentHashMap<>();
+	private final Map<String, Pooled> channels = new ConcurrentHashMap<>();
+
+	/** Guards creation against close: a channel is either in the map close() drains, or never created. */
+	private final Object lifecycle = new Object();
 
 	private volatile boolean closed;
 
@@ -48,24 +52,24 @@ public final class PooledChannelRegistry implements GrpcLbChannelRegistry, AutoC
 	@Override
 	public ManagedChannel channel(String clientName) {
 		Objects.requireNonNull(clientName, "clientName");
-		ChannelSettings settings = this.settingsProvider.forClient(clientName);
-		Pooled pooled = this.channels.computeIfAbsent(settings, (key) -> {
-			checkOpen();
-			ManagedChannel channel = this.channelFactory.createPooled(clientName, key);
-			logger.atInfo()
-				.addKeyValue("client", clientName)
-				.addKeyValue("target", key.target())
-				.log("Created pooled gRPC channel: client={} target={} policy={}", clientName, key.target(),
-						key.policy());
-			return new Pooled(channel);
-		});
-		pooled.clients.add(clientName);
-		// A close racing with this call may have missed the channel just added: close it ourselves.
-		if (this.closed) {
-			pooled.channel.shutdownNow();
-			checkOpen();
+		checkOpen(clientName);
+		Pooled pooled = this.channels.get(clientName);
+		if (pooled != null) {
+			return pooled.channel;
 		}
-		return pooled.channel;
+		ChannelSettings settings = this.settingsProvider.forClient(clientName);
+		synchronized (this.lifecycle) {
+			checkOpen(clientName);
+			return this.channels.computeIfAbsent(clientName, (name) -> {
+				ManagedChannel channel = this.channelFactory.createPooled(name, settings);
+				logger.atInfo()
+					.addKeyValue("client", name)
+					.addKeyValue("target", settings.target())
+					.log("Created pooled gRPC channel: client={} target={} policy={}", name, settings.target(),
+							settings.policy());
+				return new Pooled(channel, settings.target());
+			}).channel;
+		}
 	}
 
 	@Override
@@ -81,7 +85,7 @@ public final class PooledChannelRegistry implements GrpcLbChannelRegistry, AutoC
 
 	@Override
 	public Set<String> targets() {
-		return this.channels.keySet().stream().map(ChannelSettings::target).collect(Collectors.toUnmodifiableSet());
+		return this.channels.values().stream().map(Pooled::target).collect(Collectors.toUnmodifiableSet());
 	}
 
 	@Override
@@ -94,29 +98,24 @@ public final class PooledChannelRegistry implements GrpcLbChannelRegistry, AutoC
 	 */
 	@Override
 	public void close() {
-		this.closed = true;
 		Map<ManagedChannel, ChannelCloser.ChannelLabel> toClose = new LinkedHashMap<>();
-		this.channels.forEach((settings, pooled) -> toClose.put(pooled.channel,
-				new ChannelCloser.ChannelLabel(String.join(",", pooled.clients), settings.target())));
+		synchronized (this.lifecycle) {
+			this.closed = true;
+			this.channels.forEach((client, pooled) -> toClose.put(pooled.channel,
+					new ChannelCloser.ChannelLabel(client, pooled.target())));
+		}
 		ChannelCloser.closeAll(toClose, this.shutdownTimeout);
 	}
 
-	private void checkOpen() {
+	private void checkOpen(String clientName) {
 		if (this.closed) {
-			throw new IllegalStateException("The gRPC channel registry is closed (the application is shutting down)");
+			throw new IllegalStateException("gRPC client '" + clientName + "' asked for its channel after the "
+					+ "channel registry was closed (the application is shutting down); calls in flight are "
+					+ "finishing, new ones are refused");
 		}
 	}
 
-	private static final class Pooled {
-
-		final ManagedChannel channel;
-
-		final Set<String> clients = new ConcurrentSkipListSet<>();
-
-		Pooled(ManagedChannel channel) {
-			this.channel = channel;
-		}
-
+	private record Pooled(ManagedChannel channel, String target) {
 	}
 
 }

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * The pooled registry: one channel per target and settings, whoever asks and however many ask at once.
+ * The pooled registry: one channel per client, however many ask at once; nothing new after close.
  */
 class PooledChannelRegistryTests {
 
@@ -70,25 +70,40 @@ class PooledChannelRegistryTests {
 	}
 
 	@Test
-	void whenClientsShareTargetAndSettingsThenTheyShareOneChannelElseNot() {
+	void everyClientGetsItsOwnChannelEvenWithTheSameTargetAndSettings() {
 		this.clients.put("orders", settingsFor("dns:///backends.test:9"));
 		this.clients.put("orders-reporting", settingsFor("dns:///backends.test:9"));
 		this.clients.put("payments", settingsFor("dns:///backends.test:10"));
-		ChannelSettings slowOrders = settingsFor("dns:///backends.test:9");
-		this.clients.put("orders-slow", new ChannelSettings(slowOrders.target(), slowOrders.policy(),
-				slowOrders.keepaliveTime(), slowOrders.keepaliveTimeout(), true, slowOrders.connectTimeout(), null,
-				null, Duration.ofSeconds(30), slowOrders.retry(), null));
 		try {
-			assertThat(this.registry.channel("orders")).isSameAs(this.registry.channel("orders-reporting"));
+			assertThat(this.registry.channel("orders")).isSameAs(this.registry.channel("orders"))
+				.isNotSameAs(this.registry.channel("orders-reporting"));
 			assertThat(this.registry.channel("payments")).isNotSameAs(this.registry.channel("orders"));
-			assertThat(this.registry.channel("orders-slow")).as("same address, other deadline")
-				.isNotSameAs(this.registry.channel("orders"));
 			assertThat(this.registry.openChannels()).isEqualTo(3);
 			assertThat(this.registry.targets()).containsExactlyInAnyOrder("dns:///backends.test:9",
 					"dns:///backends.test:10");
 		}
 		finally {
 			this.registry.close();
+		}
+	}
+
+	@Test
+	void aCustomizerOnlyEverSeesTheNameOfTheClientWhoseChannelItBuilds() {
+		// A name-keyed customizer, like a net.devh GrpcChannelConfigurer adding one client's credentials.
+		List<String> customized = new java.util.concurrent.CopyOnWriteArrayList<>();
+		PooledChannelRegistry registry = new PooledChannelRegistry(this::settings, new GrpcLbChannelFactory(
+				List.of((client, target, builder) -> customized.add(client))), Duration.ofSeconds(1));
+		this.clients.put("orders", settingsFor("dns:///backends.test:9"));
+		this.clients.put("orders-admin", settingsFor("dns:///backends.test:9"));
+		try {
+			ManagedChannel orders = registry.channel("orders");
+			ManagedChannel admin = registry.channel("orders-admin");
+			assertThat(admin).as("orders-admin's calls must not go out on a channel built for orders")
+				.isNotSameAs(orders);
+			assertThat(customized).containsExactly("orders", "orders-admin");
+		}
+		finally {
+			registry.close();
 		}
 	}
 

@@ -116,6 +116,31 @@ class ShutdownTests {
 		assertThat(Duration.ofNanos(closeNanos[0])).isLessThan(Duration.ofSeconds(5));
 	}
 
+	@Test
+	void whenAClientAsksForItsChannelDuringCloseThenItFailsFastAndTheCallsBeingDrainedStillFinish() throws Exception {
+		ChannelSettings settings = PooledChannelRegistryTests
+			.settingsFor("dns:///127.0.0.2:" + backends().port());
+		PooledChannelRegistry registry = new PooledChannelRegistry((client) -> settings,
+				new GrpcLbChannelFactory(List.of()), Duration.ofSeconds(20));
+		Backends.Backend backend = backends().all().get(0);
+		CountDownLatch arrived = backend.expectCalls(1);
+		io.grpc.ManagedChannel channel = registry.channel("orders");
+		ListenableFuture<EchoReply> inFlight = EchoServiceGrpc.newFutureStub(channel)
+			.echo(EchoRequest.newBuilder().setMessage("drained").build());
+		assertThat(arrived.await(10, TimeUnit.SECONDS)).as("call reached its backend").isTrue();
+		Thread closer = new Thread(registry::close, "closer");
+		closer.start();
+		org.awaitility.Awaitility.await().until(channel::isShutdown);
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> registry.channel("orders"))
+			.withMessageContaining("'orders'")
+			.withMessageContaining("closed");
+		assertThat(backend.releaseHanging()).isEqualTo(1);
+		assertThat(inFlight.get(10, TimeUnit.SECONDS).getMessage()).as("the call close() was waiting for")
+			.isEqualTo("drained");
+		closer.join(10_000);
+		assertThat(closer.isAlive()).as("close returned once the call finished").isFalse();
+	}
+
 	private String[] clientTargets() {
 		String[] properties = new String[5];
 		for (int i = 0; i < 5; i++) {

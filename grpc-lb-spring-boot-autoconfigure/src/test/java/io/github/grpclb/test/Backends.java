@@ -215,6 +215,8 @@ public final class Backends implements AutoCloseable {
 
 		private volatile CountDownLatch receivedLatch = new CountDownLatch(0);
 
+		private final List<Runnable> hanging = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 		private Server server;
 
 		Backend(String address, Mode mode) {
@@ -274,6 +276,17 @@ public final class Backends implements AutoCloseable {
 		}
 
 		/**
+		 * Answer every call that hangs so far (with an echo), e.g. to let a call in flight finish during a close.
+		 * @return how many calls were answered
+		 */
+		public int releaseHanging() {
+			List<Runnable> answers = List.copyOf(this.hanging);
+			this.hanging.removeAll(answers);
+			answers.forEach(Runnable::run);
+			return answers.size();
+		}
+
+		/**
 		 * Expect a number of calls to arrive.
 		 * @param count how many
 		 * @return a latch counted down as they arrive
@@ -300,7 +313,14 @@ public final class Backends implements AutoCloseable {
 				case UNAVAILABLE -> responseObserver
 					.onError(Status.UNAVAILABLE.withDescription(this.address + " is unavailable").asRuntimeException());
 				case HANG -> {
-					// Never answer: the call stays in flight until the client gives up.
+					// No answer until the test releases it: the call stays in flight.
+					this.hanging.add(() -> {
+						responseObserver.onNext(EchoReply.newBuilder()
+							.setMessage(request.getMessage())
+							.setServedBy(this.address)
+							.build());
+						responseObserver.onCompleted();
+					});
 				}
 			}
 		}
