@@ -27,7 +27,8 @@ public final class DialPerRequestChannelRegistry implements GrpcLbChannelRegistr
 
 	private final Map<String, DialPerRequestChannel> channels = new ConcurrentHashMap<>();
 
-	private final Set<ManagedChannel> live = ConcurrentHashMap.newKeySet();
+	/** Guards creation against close: a client's channel is either in the map close() drains, or never created. */
+	private final Object lifecycle = new Object();
 
 	private volatile boolean closed;
 
@@ -49,16 +50,22 @@ public final class DialPerRequestChannelRegistry implements GrpcLbChannelRegistr
 	@Override
 	public ManagedChannel channel(String clientName) {
 		Objects.requireNonNull(clientName, "clientName");
-		if (this.closed) {
-			throw new IllegalStateException("The gRPC channel registry is closed (the application is shutting down)");
+		checkOpen(clientName);
+		DialPerRequestChannel channel = this.channels.get(clientName);
+		if (channel != null) {
+			return channel;
 		}
-		return this.channels.computeIfAbsent(clientName, (name) -> new DialPerRequestChannel(name,
-				this.settingsProvider.forClient(name), this.channelFactory, this.dialListener, this.live));
+		ChannelSettings settings = this.settingsProvider.forClient(clientName);
+		synchronized (this.lifecycle) {
+			checkOpen(clientName);
+			return this.channels.computeIfAbsent(clientName,
+					(name) -> new DialPerRequestChannel(name, settings, this.channelFactory, this.dialListener));
+		}
 	}
 
 	@Override
 	public int openChannels() {
-		return this.live.size();
+		return this.channels.values().stream().mapToInt(DialPerRequestChannel::liveChannels).sum();
 	}
 
 	@Override
@@ -79,15 +86,26 @@ public final class DialPerRequestChannelRegistry implements GrpcLbChannelRegistr
 	 */
 	@Override
 	public void close() {
-		this.closed = true;
-		this.channels.values().forEach(ManagedChannel::shutdown);
 		Map<ManagedChannel, ChannelCloser.ChannelLabel> toClose = new LinkedHashMap<>();
-		for (ManagedChannel channel : this.live) {
-			toClose.put(channel, new ChannelCloser.ChannelLabel("(dial-per-request)", channel.authority()));
+		synchronized (this.lifecycle) {
+			this.closed = true;
 		}
+		this.channels.forEach((client, channel) -> {
+			ChannelCloser.ChannelLabel label = new ChannelCloser.ChannelLabel(client,
+					this.settingsProvider.forClient(client).target());
+			channel.shutdownAndDrain().forEach((single) -> toClose.put(single, label));
+		});
 		ChannelCloser.closeAll(toClose, this.shutdownTimeout);
 		// Cancelled calls release their channel from a callback that may still be on its way.
-		this.live.removeIf(ManagedChannel::isTerminated);
+		this.channels.values().forEach(DialPerRequestChannel::forgetTerminated);
+	}
+
+	private void checkOpen(String clientName) {
+		if (this.closed) {
+			throw new IllegalStateException("gRPC client '" + clientName + "' asked for its channel after the "
+					+ "channel registry was closed (the application is shutting down); calls in flight are "
+					+ "finishing, new ones are refused");
+		}
 	}
 
 }

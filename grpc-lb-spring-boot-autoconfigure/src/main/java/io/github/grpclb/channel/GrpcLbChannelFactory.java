@@ -3,6 +3,7 @@ package io.github.grpclb.channel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.NameResolverProvider;
+import io.grpc.NameResolverRegistry;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
@@ -71,23 +73,44 @@ public final class GrpcLbChannelFactory {
 	 * @return a new, not yet connected channel
 	 */
 	public ManagedChannel createPooled(String clientName, ChannelSettings settings) {
-		return create(clientName, settings, ServiceConfigs.pooled(settings));
+		return create(clientName, settings, ServiceConfigs.pooled(settings),
+				resolverProvider(clientName, settings, this.resolutionListener));
 	}
 
 	/**
-	 * A channel for exactly one call: one connection to one randomly picked address.
+	 * The one resolution that all single-call channels of a client share in dial-per-request mode.
+	 * @param clientName the client
+	 * @param settings its settings
+	 * @return the shared resolution; close it when the client's channel shuts down
+	 */
+	SharedResolution sharedResolution(String clientName, ChannelSettings settings) {
+		NameResolverProvider provider = resolverProvider(clientName, settings, this.resolutionListener);
+		if (provider == null) {
+			String scheme = URI.create(settings.target()).getScheme();
+			provider = NameResolverRegistry.getDefaultRegistry().getProviderForScheme(scheme);
+			if (provider == null) {
+				throw new InvalidTargetException(clientName, settings.target(),
+						new IllegalArgumentException("no name resolver for scheme '" + scheme + "'"));
+			}
+		}
+		return new SharedResolution(clientName, settings.target(), provider, (settings.tls() != null) ? 443 : 80);
+	}
+
+	/**
+	 * A channel for exactly one call: one connection to one randomly picked address of the shared resolution.
 	 * @param clientName the client asking for it (passed on to customizers)
 	 * @param settings the settings
+	 * @param resolution where the channel takes its addresses from
 	 * @return a new, not yet connected channel
 	 */
-	public ManagedChannel createSingleCall(String clientName, ChannelSettings settings) {
-		return create(clientName, settings, ServiceConfigs.dialPerRequest(settings));
+	ManagedChannel createSingleCall(String clientName, ChannelSettings settings, SharedResolution resolution) {
+		return create(clientName, settings, ServiceConfigs.dialPerRequest(settings), resolution);
 	}
 
 	@SuppressWarnings("deprecation") // nameResolverFactory is the public way to scope a resolver to one channel
-	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig) {
+	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig,
+			NameResolverProvider resolver) {
 		NettyChannelBuilder builder = NettyChannelBuilder.forTarget(settings.target(), credentials(settings));
-		NameResolverProvider resolver = resolverProvider(clientName, settings, this.resolutionListener);
 		if (resolver != null) {
 			builder.nameResolverFactory(resolver);
 		}

@@ -69,6 +69,59 @@ class DialPerRequestTests {
 			.as("client threads left after the calls").isEmpty());
 	}
 
+	@Test
+	void aCallThatIsNeverStartedDialsNothingAndACallCancelledBeforeStartFailsWhenStarted() {
+		TestContexts.runner()
+			.withPropertyValues("grpc.lb.pooling.enabled=false",
+					"grpc.lb.clients.orders.target=" + Backends.HOST + ":" + backends().port())
+			.run((context) -> {
+				GrpcLbChannelRegistry registry = context.getBean(GrpcLbChannelRegistry.class);
+				io.grpc.ManagedChannel channel = registry.channel("orders");
+				for (int i = 0; i < 10; i++) {
+					channel.newCall(EchoServiceGrpc.getEchoMethod(), io.grpc.CallOptions.DEFAULT);
+				}
+				assertThat(registry.openChannels()).as("channels of calls that were never started").isZero();
+				io.grpc.ClientCall<EchoRequest, io.github.grpclb.test.proto.EchoReply> call = channel
+					.newCall(EchoServiceGrpc.getEchoMethod(), io.grpc.CallOptions.DEFAULT);
+				call.cancel("changed my mind", null);
+				java.util.concurrent.atomic.AtomicReference<io.grpc.Status> closed = new java.util.concurrent.atomic.AtomicReference<>();
+				call.start(new io.grpc.ClientCall.Listener<>() {
+					@Override
+					public void onClose(io.grpc.Status status, io.grpc.Metadata trailers) {
+						closed.set(status);
+					}
+				}, new io.grpc.Metadata());
+				assertThat(closed.get().getCode()).isEqualTo(io.grpc.Status.Code.CANCELLED);
+				assertThat(registry.openChannels()).isZero();
+				assertThat(backends().connectionCounts().values().stream().mapToInt(Integer::intValue).sum()).isZero();
+			});
+	}
+
+	@Test
+	void shuttingOneClientsChannelDownLeavesTheCallsOfAnotherClientAlone() throws Exception {
+		backends().all().forEach((backend) -> backend.mode(Backends.Mode.HANG));
+		TestContexts.runner()
+			.withPropertyValues("grpc.lb.pooling.enabled=false",
+					"grpc.lb.clients.a.target=127.0.0.2:" + backends().port(),
+					"grpc.lb.clients.b.target=127.0.0.3:" + backends().port())
+			.run((context) -> {
+				GrpcLbChannelRegistry registry = context.getBean(GrpcLbChannelRegistry.class);
+				java.util.concurrent.CountDownLatch arrivedA = backends().all().get(0).expectCalls(1);
+				java.util.concurrent.CountDownLatch arrivedB = backends().all().get(1).expectCalls(1);
+				var callA = EchoServiceGrpc.newFutureStub(registry.channel("a")).echo(EchoRequest.newBuilder().setMessage("a").build());
+				var callB = EchoServiceGrpc.newFutureStub(registry.channel("b")).echo(EchoRequest.newBuilder().setMessage("b").build());
+				assertThat(arrivedA.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+				assertThat(arrivedB.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+				registry.channel("a").shutdownNow();
+				org.assertj.core.api.Assertions.assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
+					.isThrownBy(() -> callA.get(10, java.util.concurrent.TimeUnit.SECONDS));
+				assertThat(backends().all().get(1).releaseHanging()).isEqualTo(1);
+				assertThat(callB.get(10, java.util.concurrent.TimeUnit.SECONDS).getMessage())
+					.as("client b's call, untouched by client a's shutdown")
+					.isEqualTo("b");
+			});
+	}
+
 	static Set<Thread> liveThreads() {
 		return Thread.getAllStackTraces().keySet();
 	}

@@ -197,4 +197,42 @@ abstract class DnsDiscoveryScenarios {
 		});
 	}
 
+	@Test
+	void whenPoolingIsOffThenCallsShareOneResolutionInsteadOfAskingDnsForEachCall() {
+		publish(NAME, ips(3));
+		int before = queries();
+		runner(target(), "grpc.lb.pooling.enabled=false", "grpc.lb.clients.orders.resolver.refresh-interval=60s",
+				"grpc.lb.clients.orders.resolver.min-refresh-interval=30s")
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
+				for (int i = 0; i < 200; i++) {
+					stub.echo(EchoRequest.newBuilder().setMessage("dial").build());
+				}
+				assertThat(backends().connectionCounts().values().stream().mapToInt(Integer::intValue).sum())
+					.isEqualTo(200);
+			});
+		if (before >= 0) {
+			// One resolution: an A and an AAAA query (a server that cannot count reports -1).
+			assertThat(queries() - before).as("DNS queries for 200 dialed calls").isBetween(1, 2);
+		}
+	}
+
+	@Test
+	void whenPoolingIsOffAndTheServiceScalesUpThenCallsDialTheNewBackendsWithinTheRefreshInterval() {
+		publish(NAME, ips(3));
+		runner(target(), "grpc.lb.pooling.enabled=false").run((context) -> {
+			EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
+			for (int i = 0; i < 30; i++) {
+				stub.echo(EchoRequest.newBuilder().setMessage("dial").build());
+			}
+			assertThat(backends().all().get(3).connections() + backends().all().get(4).connections()).isZero();
+			publish(NAME, ips(5));
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				stub.echo(EchoRequest.newBuilder().setMessage("dial").build());
+				assertThat(backends().all().get(3).connections()).isPositive();
+				assertThat(backends().all().get(4).connections()).isPositive();
+			});
+		});
+	}
+
 }
