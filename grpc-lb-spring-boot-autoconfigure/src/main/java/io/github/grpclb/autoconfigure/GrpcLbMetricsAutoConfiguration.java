@@ -2,7 +2,7 @@ package io.github.grpclb.autoconfigure;
 
 import io.github.grpclb.channel.GrpcLbChannelRegistry;
 import io.github.grpclb.client.GrpcLbClientInterceptorFactory;
-import io.github.grpclb.metrics.CallMetricsInterceptor;
+import io.github.grpclb.metrics.CallMetrics;
 import io.github.grpclb.metrics.ChannelMetrics;
 import io.github.grpclb.metrics.DialMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +14,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Micrometer meters of the starter: {@code grpc.lb.channels}, {@code grpc.lb.calls} and {@code grpc.lb.dials}
+ * Micrometer meters of the starter: {@code grpc.lb.channels}, {@code grpc.lb.calls}, {@code grpc.lb.dials} and
+ * {@code grpc.lb.resolutions}
  * (see {@link io.github.grpclb.metrics.GrpcLbMeters}). Switch them off with
  * {@code management.metrics.enable.grpc.lb=false}.
  */
@@ -38,8 +39,21 @@ public final class GrpcLbMetricsAutoConfiguration {
 	}
 
 	@Bean
-	GrpcLbClientInterceptorFactory grpcLbCallMetricsInterceptorFactory(MeterRegistry registry) {
-		return (clientName) -> new CallMetricsInterceptor(registry, clientName);
+	@ConditionalOnMissingBean
+	CallMetrics grpcLbCallMetrics(MeterRegistry registry, GrpcLbProperties properties) {
+		int max = properties.getMetrics().getMaxBackendsPerClient();
+		if (max < 1) {
+			throw new GrpcLbConfigurationException(GrpcLbProperties.PREFIX + ".metrics.max-backends-per-client", max,
+					"must be at least 1",
+					"Set " + GrpcLbProperties.PREFIX + ".metrics.max-backends-per-client to the largest number of pods "
+							+ "one client may reach (default 100), or leave it unset.");
+		}
+		return new CallMetrics(registry, max);
+	}
+
+	@Bean
+	GrpcLbClientInterceptorFactory grpcLbCallMetricsInterceptorFactory(CallMetrics callMetrics) {
+		return callMetrics::interceptorFor;
 	}
 
 }

@@ -59,6 +59,11 @@ public class GrpcLbProperties {
 	 */
 	private final Server server = new Server();
 
+	/**
+	 * The starter's meters.
+	 */
+	private final Metrics metrics = new Metrics();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -97,6 +102,32 @@ public class GrpcLbProperties {
 
 	public Server getServer() {
 		return this.server;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
+	/**
+	 * The starter's meters.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Most backends (pod addresses) per client that get grpc.lb.calls series of their own; attempts on further
+		 * backends are recorded with backend="other". A safety net only: series of pods the resolver no longer
+		 * returns are removed anyway once their last call completes.
+		 */
+		private int maxBackendsPerClient = 100;
+
+		public int getMaxBackendsPerClient() {
+			return this.maxBackendsPerClient;
+		}
+
+		public void setMaxBackendsPerClient(int maxBackendsPerClient) {
+			this.maxBackendsPerClient = maxBackendsPerClient;
+		}
+
 	}
 
 	/**

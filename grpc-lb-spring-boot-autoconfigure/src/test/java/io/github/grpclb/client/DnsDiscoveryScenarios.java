@@ -235,4 +235,41 @@ abstract class DnsDiscoveryScenarios {
 		});
 	}
 
+	@Test
+	void whenEveryPodIsReplacedThenTheSeriesOfTheOldPodsGoAndOnlyTheNewOnesRemain() {
+		publish(NAME, ips(3));
+		runner(target()).withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(
+				org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration.class,
+				org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration.class,
+				org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration.class))
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
+				io.micrometer.core.instrument.MeterRegistry meters = context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+				for (int i = 0; i < 30; i++) {
+					stub.echo(EchoRequest.newBuilder().setMessage("before").build());
+				}
+				assertThat(backendSeries(meters)).containsExactlyInAnyOrderElementsOf(
+						backends().all().subList(0, 3).stream().map(Backends.Backend::address).toList());
+				// A rolling update that replaced every pod: the old addresses are gone from DNS.
+				publish(NAME, ips(5).subList(3, 5));
+				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+					stub.echo(EchoRequest.newBuilder().setMessage("after").build());
+					assertThat(backendSeries(meters)).containsExactlyInAnyOrderElementsOf(
+							backends().all().subList(3, 5).stream().map(Backends.Backend::address).toList());
+				});
+				assertThat(meters.find(io.github.grpclb.metrics.GrpcLbMeters.RESOLUTIONS)
+					.tag(io.github.grpclb.metrics.GrpcLbMeters.TAG_RESULT, "success")
+					.counter()
+					.count()).as("resolutions counted").isGreaterThanOrEqualTo(2);
+			});
+	}
+
+	private static java.util.Set<String> backendSeries(io.micrometer.core.instrument.MeterRegistry meters) {
+		return meters.find(io.github.grpclb.metrics.GrpcLbMeters.CALLS)
+			.timers()
+			.stream()
+			.map((timer) -> timer.getId().getTag(io.github.grpclb.metrics.GrpcLbMeters.TAG_BACKEND))
+			.collect(java.util.stream.Collectors.toSet());
+	}
+
 }
