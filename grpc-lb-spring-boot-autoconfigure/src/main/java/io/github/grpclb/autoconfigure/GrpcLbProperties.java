@@ -195,8 +195,9 @@ public class GrpcLbProperties {
 
 		/**
 		 * Whether to keep one long-lived channel per target. When false, every call dials its own connection and
-		 * closes it when the call completes (the rollback mode); calling code does not change. The legacy
-		 * environment variable GRPC_CONNECTION_POOLING_ENABLED is honoured as an alias.
+		 * closes it when the call completes (the rollback mode); calling code does not change. Also read as
+		 * on/off, yes/no or 1/0, in any case; any other value fails startup. The legacy environment variable
+		 * GRPC_CONNECTION_POOLING_ENABLED is honoured as an alias.
 		 */
 		private boolean enabled = true;
 

@@ -75,6 +75,8 @@ class InvalidConfigurationTests {
 				Arguments.of(ORDERS + "deadline=-2s", ORDERS + "deadline", "positive duration"),
 				Arguments.of("grpc.lb.defaults.deadline=0s", "grpc.lb.defaults.deadline", "positive duration"),
 				Arguments.of("grpc.lb.shutdown-timeout=0s", "grpc.lb.shutdown-timeout", "positive duration"),
+				Arguments.of("grpc.lb.pooling.enabled=flase", "grpc.lb.pooling.enabled", "neither true nor false"),
+				Arguments.of("grpc.lb.pooling.enabled=", "grpc.lb.pooling.enabled", "neither true nor false"),
 				Arguments.of(ORDERS + "retry.initial-backoff=0s", ORDERS + "retry.initial-backoff",
 						"positive duration"),
 				Arguments.of(ORDERS + "retry.max-backoff=-1s", ORDERS + "retry.max-backoff", "positive duration"),
