@@ -215,6 +215,14 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		}
 		requirePositive(property(name, "retry.initial-backoff"), retry.getInitialBackoff());
 		requirePositive(property(name, "retry.max-backoff"), retry.getMaxBackoff());
+		if (retry.getInitialBackoff().compareTo(retry.getMaxBackoff()) > 0) {
+			// grpc-java caps later backoffs at max-backoff but waits up to the full initial-backoff first.
+			throw new GrpcLbConfigurationException(property(name, "retry.initial-backoff"), retry.getInitialBackoff(),
+					"is longer than " + property(name, "retry.max-backoff") + " (" + retry.getMaxBackoff()
+							+ "), so the first retry would wait longer than the longest backoff allowed",
+					"Set " + property(name, "retry.initial-backoff") + " to at most " + retry.getMaxBackoff()
+							+ ", or raise " + property(name, "retry.max-backoff") + ".");
+		}
 		if (!(retry.getBackoffMultiplier() > 0) || Double.isInfinite(retry.getBackoffMultiplier())) {
 			throw new GrpcLbConfigurationException(property(name, "retry.backoff-multiplier"),
 					retry.getBackoffMultiplier(), "must be a number greater than 0",

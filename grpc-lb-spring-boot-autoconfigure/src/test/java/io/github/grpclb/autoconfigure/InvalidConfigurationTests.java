@@ -93,7 +93,14 @@ class InvalidConfigurationTests {
 				Arguments.of(ORDERS + "negotiation=tls," + ORDERS + "tls.certificate-chain=classpath:test-hosts",
 						ORDERS + "tls.private-key", "both a certificate chain and a private key"),
 				Arguments.of(ORDERS + "negotiation=tls," + ORDERS + "tls.trust-cert-collection=file:/no/such/ca.pem",
-						ORDERS + "tls.trust-cert-collection", "cannot be read"));
+						ORDERS + "tls.trust-cert-collection", "cannot be read"),
+				Arguments.of(ORDERS + "retry.initial-backoff=2s", ORDERS + "retry.initial-backoff",
+						"longer than grpc.lb.defaults.retry.max-backoff (PT1S)"),
+				Arguments.of("grpc.lb.defaults.retry.max-backoff=50ms", "grpc.lb.defaults.retry.initial-backoff",
+						"longer than grpc.lb.defaults.retry.max-backoff (PT0.05S)"),
+				Arguments.of("grpc.lb.defaults.retry.initial-backoff=3s,grpc.lb.defaults.retry.max-backoff=5s," + ORDERS
+								+ "retry.max-backoff=2s",
+						"grpc.lb.defaults.retry.initial-backoff", "longer than " + ORDERS + "retry.max-backoff"));
 	}
 
 	@ParameterizedTest(name = "{0}")
