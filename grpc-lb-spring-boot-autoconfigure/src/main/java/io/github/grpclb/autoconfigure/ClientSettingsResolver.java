@@ -17,7 +17,9 @@ import io.github.grpclb.channel.ChannelSettings;
 import io.github.grpclb.channel.ChannelSettingsProvider;
 import io.github.grpclb.channel.ResolverSettings;
 import io.github.grpclb.channel.StaticAddressesNameResolverProvider;
+import io.grpc.LoadBalancerProvider;
 import io.grpc.LoadBalancerRegistry;
+import io.grpc.NameResolver.ConfigOrError;
 import io.grpc.NameResolverRegistry;
 import io.grpc.Status;
 
@@ -127,11 +129,23 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 
 	private ChannelSettings build(String name, GrpcLbProperties.Client c, String target) {
 		String policy = (c.getPolicy() != null) ? c.getPolicy().trim() : null;
-		if (!StringUtils.hasText(policy) || LoadBalancerRegistry.getDefaultRegistry().getProvider(policy) == null) {
+		LoadBalancerProvider provider = StringUtils.hasText(policy)
+				? LoadBalancerRegistry.getDefaultRegistry().getProvider(policy) : null;
+		if (provider == null) {
 			throw new GrpcLbConfigurationException(property(name, "policy"), c.getPolicy(),
 					"no load-balancing policy of that name is registered",
 					"Set " + property(name, "policy") + " to round_robin (spreads calls over every pod) or "
 							+ "pick_first (one connection). Other policies need their provider on the classpath.");
+		}
+		// The service config names the policy with an empty config (ServiceConfigs): grpc-java would refuse the
+		// whole service config when the channel is built.
+		ConfigOrError policyConfig = provider.parseLoadBalancingPolicyConfig(Map.of());
+		if (policyConfig.getError() != null) {
+			throw new GrpcLbConfigurationException(property(name, "policy"), c.getPolicy(),
+					"grpc-java's " + policy + " policy needs a configuration of its own (such as a child policy), "
+							+ "and refuses to run without one: " + policyConfig.getError().getDescription(),
+					"Set " + property(name, "policy") + " to a policy that works by name alone: round_robin "
+							+ "(spreads calls over every pod) or pick_first (one connection).");
 		}
 		requirePositive(property(name, "keepalive-time"), c.getKeepaliveTime());
 		if (c.getKeepaliveTime().compareTo(MIN_KEEPALIVE_TIME) < 0) {

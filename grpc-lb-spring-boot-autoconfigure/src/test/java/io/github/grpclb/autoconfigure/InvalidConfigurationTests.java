@@ -100,7 +100,11 @@ class InvalidConfigurationTests {
 						"longer than grpc.lb.defaults.retry.max-backoff (PT0.05S)"),
 				Arguments.of("grpc.lb.defaults.retry.initial-backoff=3s,grpc.lb.defaults.retry.max-backoff=5s," + ORDERS
 								+ "retry.max-backoff=2s",
-						"grpc.lb.defaults.retry.initial-backoff", "longer than " + ORDERS + "retry.max-backoff"));
+						"grpc.lb.defaults.retry.initial-backoff", "longer than " + ORDERS + "retry.max-backoff"),
+				Arguments.of(ORDERS + "policy=outlier_detection_experimental", ORDERS + "policy",
+						"No child LB config specified"),
+				Arguments.of("grpc.lb.defaults.policy=random_subsetting_experimental", "grpc.lb.defaults.policy",
+						"Subset size missing"));
 	}
 
 	@ParameterizedTest(name = "{0}")
