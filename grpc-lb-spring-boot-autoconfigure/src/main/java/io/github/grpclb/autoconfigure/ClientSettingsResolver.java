@@ -270,10 +270,11 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	}
 
 	private ChannelSettings.TlsSettings tls(String name, GrpcLbProperties.Client c) {
+		GrpcLbProperties.Tls tls = c.getTls();
 		if (c.getNegotiation() != GrpcLbProperties.Negotiation.TLS) {
+			requireNoTlsKeys(name, tls);
 			return null;
 		}
-		GrpcLbProperties.Tls tls = c.getTls();
 		if ((tls.getCertificateChain() == null) != (tls.getPrivateKey() == null)) {
 			String present = (tls.getCertificateChain() != null) ? "tls.certificate-chain" : "tls.private-key";
 			String missing = (tls.getCertificateChain() == null) ? "tls.certificate-chain" : "tls.private-key";
@@ -286,6 +287,39 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		return new ChannelSettings.TlsSettings(read(property(name, "tls.trust-cert-collection"),
 				tls.getTrustCertCollection()), read(property(name, "tls.certificate-chain"), tls.getCertificateChain()),
 				read(property(name, "tls.private-key"), tls.getPrivateKey()), tls.getAuthorityOverride());
+	}
+
+	/**
+	 * Fail when a {@code tls.*} key would be ignored because the client talks plaintext: whoever set it expects
+	 * encrypted traffic. Keys set in the defaults are excused for a client that chose plaintext itself, since it
+	 * cannot unset them (they serve the clients that do use TLS); a key set on the client, or defaults that are
+	 * inconsistent on their own, are not.
+	 */
+	private void requireNoTlsKeys(String name, GrpcLbProperties.Tls tls) {
+		String negotiationProperty = property(name, "negotiation");
+		boolean clientChosePlaintext = name != null && !negotiationProperty.startsWith(DEFAULTS + ".");
+		String negotiation = (clientChosePlaintext || isSet(negotiationProperty)) ? negotiationProperty
+				: "the default; " + negotiationProperty + " is not set";
+		Map<String, Object> keys = new LinkedHashMap<>();
+		keys.put("tls.trust-cert-collection", description(tls.getTrustCertCollection()));
+		keys.put("tls.certificate-chain", description(tls.getCertificateChain()));
+		keys.put("tls.private-key", description(tls.getPrivateKey()));
+		keys.put("tls.authority-override", tls.getAuthorityOverride());
+		for (Map.Entry<String, Object> key : keys.entrySet()) {
+			String keyPrefix = (key.getValue() != null) ? prefixFor(name, key.getKey()) : null;
+			if (keyPrefix == null || (clientChosePlaintext && keyPrefix.equals(DEFAULTS))) {
+				continue;
+			}
+			String property = keyPrefix + "." + key.getKey();
+			throw new GrpcLbConfigurationException(property, key.getValue(),
+					"is set, but negotiation is plaintext (" + negotiation + "), so it would be ignored and "
+							+ "the traffic would go out unencrypted",
+					"Set " + keyPrefix + ".negotiation=tls to use it, or remove " + property + ".");
+		}
+	}
+
+	private static String description(Resource resource) {
+		return (resource != null) ? resource.getDescription() : null;
 	}
 
 	private static String read(String property, Resource resource) {
@@ -475,6 +509,10 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 			throw new GrpcLbConfigurationException(property, duration, "must be a positive duration",
 					"Set " + property + " to a positive duration such as 10s or 500ms.");
 		}
+	}
+
+	private boolean isSet(String property) {
+		return this.binder.bind(property, Bindable.of(Object.class)).isBound();
 	}
 
 	private ConfigurationPropertyName clientPrefix(String name) {

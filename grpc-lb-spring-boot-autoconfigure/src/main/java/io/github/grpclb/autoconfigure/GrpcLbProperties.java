@@ -290,7 +290,8 @@ public class GrpcLbProperties {
 		private Duration deadline;
 
 		/**
-		 * Transport security: "plaintext" or "tls".
+		 * Transport security: "plaintext" or "tls". With plaintext, any tls.* key set for the client (or in the
+		 * defaults, unless the client chose plaintext itself) fails startup instead of being ignored.
 		 */
 		private Negotiation negotiation = Negotiation.PLAINTEXT;
 
@@ -581,7 +582,7 @@ public class GrpcLbProperties {
 	}
 
 	/**
-	 * TLS settings, used when negotiation is "tls".
+	 * TLS settings, used when negotiation is "tls"; setting them on a plaintext client fails startup.
 	 */
 	public static class Tls {
 

@@ -107,6 +107,65 @@ class InvalidConfigurationTests {
 						"Subset size missing"));
 	}
 
+	/** tls.* keys on a client whose negotiation is plaintext: ignored, the traffic would go out unencrypted. */
+	static Stream<Arguments> tlsKeysWithPlaintext() {
+		String ca = "tls.trust-cert-collection=classpath:certs/ca.pem";
+		return Stream.of(Arguments.of(ORDERS + ca, ORDERS + "tls.trust-cert-collection", ORDERS + "negotiation"),
+				Arguments.of(ORDERS + "tls.authority-override=orders.test", ORDERS + "tls.authority-override",
+						ORDERS + "negotiation"),
+				Arguments.of(ORDERS + "tls.certificate-chain=classpath:certs/client.pem," + ORDERS
+						+ "tls.private-key=classpath:certs/client.key", ORDERS + "tls.certificate-chain",
+						ORDERS + "negotiation"),
+				Arguments.of(ORDERS + "tls.private-key=classpath:certs/client.key", ORDERS + "tls.private-key",
+						ORDERS + "negotiation"),
+				Arguments.of(ORDERS + "negotiation=plaintext," + ORDERS + ca, ORDERS + "tls.trust-cert-collection",
+						ORDERS + "negotiation"),
+				// In the defaults alone: net.devh channels without a client entry use them as they are.
+				Arguments.of("grpc.lb.defaults." + ca, "grpc.lb.defaults.tls.trust-cert-collection",
+						"grpc.lb.defaults.negotiation"),
+				// The client's own key is not excused by its own plaintext choice, whatever the defaults say.
+				Arguments.of("grpc.lb.defaults.negotiation=tls,grpc.lb.defaults." + ca + "," + ORDERS
+						+ "negotiation=plaintext," + ORDERS + "tls.authority-override=orders.test",
+						ORDERS + "tls.authority-override", ORDERS + "negotiation"),
+				// A client key under plaintext defaults: the fix is the client's negotiation.
+				Arguments.of("grpc.lb.defaults.negotiation=plaintext," + ORDERS + ca,
+						ORDERS + "tls.trust-cert-collection", ORDERS + "negotiation"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("tlsKeysWithPlaintext")
+	void whenATlsKeyIsSetOnAPlaintextClientThenStartupFailsNamingTheKey(String setting, String property,
+			String negotiation) {
+		TestContexts.runner()
+			.withPropertyValues("grpc.lb.clients.orders.target=orders.test:9090")
+			.withPropertyValues(setting.split(",(?=grpc)"))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
+				assertThat(analysis.getDescription()).contains("Property: " + property)
+					.contains("plaintext")
+					.contains("unencrypted");
+				assertThat(analysis.getAction()).contains("Set " + negotiation + "=tls").contains("remove " + property);
+			});
+	}
+
+	@Test
+	void whenTlsDefaultsAreSetAndAClientChoosesPlaintextItselfThenItStartsWithoutTls() {
+		// The defaults' tls.* keys belong to the defaults' negotiation: a client that opts out keeps no TLS.
+		TestContexts.runner()
+			.withPropertyValues("grpc.lb.defaults.negotiation=tls",
+					"grpc.lb.defaults.tls.trust-cert-collection=classpath:certs/ca.pem",
+					"grpc.lb.clients.orders.target=orders.test:9090", "grpc.lb.clients.orders.negotiation=plaintext",
+					"grpc.lb.clients.billing.target=billing.test:9090")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ClientSettingsResolver settings = context.getBean(ClientSettingsResolver.class);
+				assertThat(settings.forClient("orders").tls()).isNull();
+				assertThat(settings.forClient("billing").tls()).isNotNull();
+			});
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("invalidSettings")
 	void whenASettingIsInvalidThenStartupFailsNamingTheProperty(String setting, String property, String reason) {
