@@ -105,6 +105,18 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		return (found != null) ? found : this.defaults;
 	}
 
+	/**
+	 * The keepalive time of the defaults (used by net.devh channels without a client entry) and of every
+	 * configured client, by the property each one comes from; clients that inherit it share the defaults' entry.
+	 * @return keepalive times by full property name
+	 */
+	Map<String, Duration> keepaliveTimes() {
+		Map<String, Duration> times = new LinkedHashMap<>();
+		times.put(property(null, "keepalive-time"), this.defaults.keepaliveTime());
+		this.settings.forEach((name, client) -> times.put(property(name, "keepalive-time"), client.keepaliveTime()));
+		return times;
+	}
+
 	private ChannelSettings resolve(String name) {
 		GrpcLbProperties.Client merged = bindMerged(name);
 		String property = property(name, "target");
