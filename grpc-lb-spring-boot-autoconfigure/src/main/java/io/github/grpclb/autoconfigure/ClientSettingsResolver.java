@@ -17,7 +17,9 @@ import io.github.grpclb.channel.ChannelSettings;
 import io.github.grpclb.channel.ChannelSettingsProvider;
 import io.github.grpclb.channel.ResolverSettings;
 import io.github.grpclb.channel.StaticAddressesNameResolverProvider;
+import io.grpc.LoadBalancerProvider;
 import io.grpc.LoadBalancerRegistry;
+import io.grpc.NameResolver.ConfigOrError;
 import io.grpc.NameResolverRegistry;
 import io.grpc.Status;
 
@@ -103,6 +105,18 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		return (found != null) ? found : this.defaults;
 	}
 
+	/**
+	 * The keepalive time of the defaults (used by net.devh channels without a client entry) and of every
+	 * configured client, by the property each one comes from; clients that inherit it share the defaults' entry.
+	 * @return keepalive times by full property name
+	 */
+	Map<String, Duration> keepaliveTimes() {
+		Map<String, Duration> times = new LinkedHashMap<>();
+		times.put(property(null, "keepalive-time"), this.defaults.keepaliveTime());
+		this.settings.forEach((name, client) -> times.put(property(name, "keepalive-time"), client.keepaliveTime()));
+		return times;
+	}
+
 	private ChannelSettings resolve(String name) {
 		GrpcLbProperties.Client merged = bindMerged(name);
 		String property = property(name, "target");
@@ -127,11 +141,23 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 
 	private ChannelSettings build(String name, GrpcLbProperties.Client c, String target) {
 		String policy = (c.getPolicy() != null) ? c.getPolicy().trim() : null;
-		if (!StringUtils.hasText(policy) || LoadBalancerRegistry.getDefaultRegistry().getProvider(policy) == null) {
+		LoadBalancerProvider provider = StringUtils.hasText(policy)
+				? LoadBalancerRegistry.getDefaultRegistry().getProvider(policy) : null;
+		if (provider == null) {
 			throw new GrpcLbConfigurationException(property(name, "policy"), c.getPolicy(),
 					"no load-balancing policy of that name is registered",
 					"Set " + property(name, "policy") + " to round_robin (spreads calls over every pod) or "
 							+ "pick_first (one connection). Other policies need their provider on the classpath.");
+		}
+		// The service config names the policy with an empty config (ServiceConfigs): grpc-java would refuse the
+		// whole service config when the channel is built.
+		ConfigOrError policyConfig = provider.parseLoadBalancingPolicyConfig(Map.of());
+		if (policyConfig.getError() != null) {
+			throw new GrpcLbConfigurationException(property(name, "policy"), c.getPolicy(),
+					"grpc-java's " + policy + " policy needs a configuration of its own (such as a child policy), "
+							+ "and refuses to run without one: " + policyConfig.getError().getDescription(),
+					"Set " + property(name, "policy") + " to a policy that works by name alone: round_robin "
+							+ "(spreads calls over every pod) or pick_first (one connection).");
 		}
 		requirePositive(property(name, "keepalive-time"), c.getKeepaliveTime());
 		if (c.getKeepaliveTime().compareTo(MIN_KEEPALIVE_TIME) < 0) {
@@ -215,6 +241,14 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		}
 		requirePositive(property(name, "retry.initial-backoff"), retry.getInitialBackoff());
 		requirePositive(property(name, "retry.max-backoff"), retry.getMaxBackoff());
+		if (retry.getInitialBackoff().compareTo(retry.getMaxBackoff()) > 0) {
+			// grpc-java caps later backoffs at max-backoff but waits up to the full initial-backoff first.
+			throw new GrpcLbConfigurationException(property(name, "retry.initial-backoff"), retry.getInitialBackoff(),
+					"is longer than " + property(name, "retry.max-backoff") + " (" + retry.getMaxBackoff()
+							+ "), so the first retry would wait longer than the longest backoff allowed",
+					"Set " + property(name, "retry.initial-backoff") + " to at most " + retry.getMaxBackoff()
+							+ ", or raise " + property(name, "retry.max-backoff") + ".");
+		}
 		if (!(retry.getBackoffMultiplier() > 0) || Double.isInfinite(retry.getBackoffMultiplier())) {
 			throw new GrpcLbConfigurationException(property(name, "retry.backoff-multiplier"),
 					retry.getBackoffMultiplier(), "must be a number greater than 0",
@@ -248,10 +282,11 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	}
 
 	private ChannelSettings.TlsSettings tls(String name, GrpcLbProperties.Client c) {
+		GrpcLbProperties.Tls tls = c.getTls();
 		if (c.getNegotiation() != GrpcLbProperties.Negotiation.TLS) {
+			requireNoTlsKeys(name, tls);
 			return null;
 		}
-		GrpcLbProperties.Tls tls = c.getTls();
 		if ((tls.getCertificateChain() == null) != (tls.getPrivateKey() == null)) {
 			String present = (tls.getCertificateChain() != null) ? "tls.certificate-chain" : "tls.private-key";
 			String missing = (tls.getCertificateChain() == null) ? "tls.certificate-chain" : "tls.private-key";
@@ -264,6 +299,39 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		return new ChannelSettings.TlsSettings(read(property(name, "tls.trust-cert-collection"),
 				tls.getTrustCertCollection()), read(property(name, "tls.certificate-chain"), tls.getCertificateChain()),
 				read(property(name, "tls.private-key"), tls.getPrivateKey()), tls.getAuthorityOverride());
+	}
+
+	/**
+	 * Fail when a {@code tls.*} key would be ignored because the client talks plaintext: whoever set it expects
+	 * encrypted traffic. Keys set in the defaults are excused for a client that chose plaintext itself, since it
+	 * cannot unset them (they serve the clients that do use TLS); a key set on the client, or defaults that are
+	 * inconsistent on their own, are not.
+	 */
+	private void requireNoTlsKeys(String name, GrpcLbProperties.Tls tls) {
+		String negotiationProperty = property(name, "negotiation");
+		boolean clientChosePlaintext = name != null && !negotiationProperty.startsWith(DEFAULTS + ".");
+		String negotiation = (clientChosePlaintext || isSet(negotiationProperty)) ? negotiationProperty
+				: "the default; " + negotiationProperty + " is not set";
+		Map<String, Object> keys = new LinkedHashMap<>();
+		keys.put("tls.trust-cert-collection", description(tls.getTrustCertCollection()));
+		keys.put("tls.certificate-chain", description(tls.getCertificateChain()));
+		keys.put("tls.private-key", description(tls.getPrivateKey()));
+		keys.put("tls.authority-override", tls.getAuthorityOverride());
+		for (Map.Entry<String, Object> key : keys.entrySet()) {
+			String keyPrefix = (key.getValue() != null) ? prefixFor(name, key.getKey()) : null;
+			if (keyPrefix == null || (clientChosePlaintext && keyPrefix.equals(DEFAULTS))) {
+				continue;
+			}
+			String property = keyPrefix + "." + key.getKey();
+			throw new GrpcLbConfigurationException(property, key.getValue(),
+					"is set, but negotiation is plaintext (" + negotiation + "), so it would be ignored and "
+							+ "the traffic would go out unencrypted",
+					"Set " + keyPrefix + ".negotiation=tls to use it, or remove " + property + ".");
+		}
+	}
+
+	private static String description(Resource resource) {
+		return (resource != null) ? resource.getDescription() : null;
 	}
 
 	private static String read(String property, Resource resource) {
@@ -453,6 +521,10 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 			throw new GrpcLbConfigurationException(property, duration, "must be a positive duration",
 					"Set " + property + " to a positive duration such as 10s or 500ms.");
 		}
+	}
+
+	private boolean isSet(String property) {
+		return this.binder.bind(property, Bindable.of(Object.class)).isBound();
 	}
 
 	private ConfigurationPropertyName clientPrefix(String name) {

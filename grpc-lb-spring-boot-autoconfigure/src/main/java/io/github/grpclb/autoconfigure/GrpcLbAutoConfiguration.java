@@ -26,6 +26,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
@@ -81,7 +82,7 @@ public final class GrpcLbAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnProperty(prefix = POOLING_PREFIX, name = "enabled", havingValue = "true", matchIfMissing = true)
+	@Conditional(PoolingCondition.Pooled.class)
 	static class PooledChannelsConfiguration {
 
 		@Bean(destroyMethod = "close")
@@ -94,7 +95,7 @@ public final class GrpcLbAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnProperty(prefix = POOLING_PREFIX, name = "enabled", havingValue = "false")
+	@Conditional(PoolingCondition.DialPerRequest.class)
 	static class DialPerRequestConfiguration {
 
 		@Bean(destroyMethod = "close")

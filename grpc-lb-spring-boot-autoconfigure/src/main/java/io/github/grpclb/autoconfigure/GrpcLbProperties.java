@@ -226,8 +226,9 @@ public class GrpcLbProperties {
 
 		/**
 		 * Whether to keep one long-lived channel per target. When false, every call dials its own connection and
-		 * closes it when the call completes (the rollback mode); calling code does not change. The legacy
-		 * environment variable GRPC_CONNECTION_POOLING_ENABLED is honoured as an alias.
+		 * closes it when the call completes (the rollback mode); calling code does not change. Also read as
+		 * on/off, yes/no or 1/0, in any case; any other value fails startup. The legacy environment variable
+		 * GRPC_CONNECTION_POOLING_ENABLED is honoured as an alias.
 		 */
 		private boolean enabled = true;
 
@@ -320,7 +321,8 @@ public class GrpcLbProperties {
 		private Duration deadline;
 
 		/**
-		 * Transport security: "plaintext" or "tls".
+		 * Transport security: "plaintext" or "tls". With plaintext, any tls.* key set for the client (or in the
+		 * defaults, unless the client chose plaintext itself) fails startup instead of being ignored.
 		 */
 		private Negotiation negotiation = Negotiation.PLAINTEXT;
 
@@ -611,7 +613,7 @@ public class GrpcLbProperties {
 	}
 
 	/**
-	 * TLS settings, used when negotiation is "tls".
+	 * TLS settings, used when negotiation is "tls"; setting them on a plaintext client fails startup.
 	 */
 	public static class Tls {
 

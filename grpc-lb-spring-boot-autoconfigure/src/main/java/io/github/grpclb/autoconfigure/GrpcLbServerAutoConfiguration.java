@@ -1,6 +1,7 @@
 package io.github.grpclb.autoconfigure;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.BindableService;
@@ -9,6 +10,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
 import net.devh.boot.grpc.server.service.GrpcService;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -31,19 +33,14 @@ import org.springframework.context.event.ContextClosedEvent;
 public final class GrpcLbServerAutoConfiguration {
 
 	@Bean
-	GrpcServerConfigurer grpcLbServerConfigurer(GrpcLbProperties properties) {
+	GrpcServerConfigurer grpcLbServerConfigurer(GrpcLbProperties properties,
+			ObjectProvider<ClientSettingsResolver> clients) {
 		GrpcLbProperties.Server server = properties.getServer();
 		String prefix = GrpcLbProperties.PREFIX + ".server.";
 		ClientSettingsResolver.requirePositive(prefix + "max-connection-age", server.getMaxConnectionAge());
 		ClientSettingsResolver.requirePositive(prefix + "max-connection-age-grace", server.getMaxConnectionAgeGrace());
 		ClientSettingsResolver.requirePositive(prefix + "permit-keepalive-time", server.getPermitKeepaliveTime());
-		Duration clientKeepalive = properties.getDefaults().getKeepaliveTime();
-		if (server.getPermitKeepaliveTime().compareTo(clientKeepalive) > 0) {
-			throw new GrpcLbConfigurationException(prefix + "permit-keepalive-time", server.getPermitKeepaliveTime(),
-					"is longer than the clients' keepalive-time (" + clientKeepalive + "): this server would answer "
-							+ "their pings with GOAWAY too_many_pings",
-					"Set " + prefix + "permit-keepalive-time to " + clientKeepalive + " or less (default 5s).");
-		}
+		requireClientPingsPermitted(server.getPermitKeepaliveTime(), keepaliveTimes(properties, clients));
 		return (builder) -> {
 			if (builder instanceof NettyServerBuilder netty) {
 				netty.maxConnectionAge(server.getMaxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
@@ -52,6 +49,36 @@ public final class GrpcLbServerAutoConfiguration {
 					.permitKeepAliveWithoutCalls(server.isPermitKeepaliveWithoutCalls());
 			}
 		};
+	}
+
+	/**
+	 * The keepalive times of this application's own clients: every configured client and the defaults when the
+	 * client auto-configuration runs, else the bound defaults alone.
+	 */
+	private static Map<String, Duration> keepaliveTimes(GrpcLbProperties properties,
+			ObjectProvider<ClientSettingsResolver> clients) {
+		ClientSettingsResolver resolver = clients.getIfAvailable();
+		return (resolver != null) ? resolver.keepaliveTimes()
+				: Map.of(ClientSettingsResolver.DEFAULTS + ".keepalive-time", properties.getDefaults().getKeepaliveTime());
+	}
+
+	/**
+	 * A server that permits pings less often than one of the application's own clients sends them answers that
+	 * client with GOAWAY too_many_pings: fail startup naming the client that pings most often.
+	 */
+	private static void requireClientPingsPermitted(Duration permitted, Map<String, Duration> clientKeepalives) {
+		String property = GrpcLbProperties.PREFIX + ".server.permit-keepalive-time";
+		clientKeepalives.entrySet()
+			.stream()
+			.min(Map.Entry.comparingByValue())
+			.filter((shortest) -> permitted.compareTo(shortest.getValue()) > 0)
+			.ifPresent((shortest) -> {
+				throw new GrpcLbConfigurationException(property, permitted,
+						"is longer than " + shortest.getKey() + " (" + shortest.getValue() + "): this server would "
+								+ "answer the pings of the application's own clients with GOAWAY too_many_pings",
+						"Set " + property + " to " + shortest.getValue() + " or less (default 5s), or raise "
+								+ shortest.getKey() + ".");
+			});
 	}
 
 	/**

@@ -75,6 +75,8 @@ class InvalidConfigurationTests {
 				Arguments.of(ORDERS + "deadline=-2s", ORDERS + "deadline", "positive duration"),
 				Arguments.of("grpc.lb.defaults.deadline=0s", "grpc.lb.defaults.deadline", "positive duration"),
 				Arguments.of("grpc.lb.shutdown-timeout=0s", "grpc.lb.shutdown-timeout", "positive duration"),
+				Arguments.of("grpc.lb.pooling.enabled=flase", "grpc.lb.pooling.enabled", "neither true nor false"),
+				Arguments.of("grpc.lb.pooling.enabled=", "grpc.lb.pooling.enabled", "neither true nor false"),
 				Arguments.of(ORDERS + "retry.initial-backoff=0s", ORDERS + "retry.initial-backoff",
 						"positive duration"),
 				Arguments.of(ORDERS + "retry.max-backoff=-1s", ORDERS + "retry.max-backoff", "positive duration"),
@@ -91,7 +93,77 @@ class InvalidConfigurationTests {
 				Arguments.of(ORDERS + "negotiation=tls," + ORDERS + "tls.certificate-chain=classpath:test-hosts",
 						ORDERS + "tls.private-key", "both a certificate chain and a private key"),
 				Arguments.of(ORDERS + "negotiation=tls," + ORDERS + "tls.trust-cert-collection=file:/no/such/ca.pem",
-						ORDERS + "tls.trust-cert-collection", "cannot be read"));
+						ORDERS + "tls.trust-cert-collection", "cannot be read"),
+				Arguments.of(ORDERS + "retry.initial-backoff=2s", ORDERS + "retry.initial-backoff",
+						"longer than grpc.lb.defaults.retry.max-backoff (PT1S)"),
+				Arguments.of("grpc.lb.defaults.retry.max-backoff=50ms", "grpc.lb.defaults.retry.initial-backoff",
+						"longer than grpc.lb.defaults.retry.max-backoff (PT0.05S)"),
+				Arguments.of("grpc.lb.defaults.retry.initial-backoff=3s,grpc.lb.defaults.retry.max-backoff=5s," + ORDERS
+								+ "retry.max-backoff=2s",
+						"grpc.lb.defaults.retry.initial-backoff", "longer than " + ORDERS + "retry.max-backoff"),
+				Arguments.of(ORDERS + "policy=outlier_detection_experimental", ORDERS + "policy",
+						"No child LB config specified"),
+				Arguments.of("grpc.lb.defaults.policy=random_subsetting_experimental", "grpc.lb.defaults.policy",
+						"Subset size missing"));
+	}
+
+	/** tls.* keys on a client whose negotiation is plaintext: ignored, the traffic would go out unencrypted. */
+	static Stream<Arguments> tlsKeysWithPlaintext() {
+		String ca = "tls.trust-cert-collection=classpath:certs/ca.pem";
+		return Stream.of(Arguments.of(ORDERS + ca, ORDERS + "tls.trust-cert-collection", ORDERS + "negotiation"),
+				Arguments.of(ORDERS + "tls.authority-override=orders.test", ORDERS + "tls.authority-override",
+						ORDERS + "negotiation"),
+				Arguments.of(ORDERS + "tls.certificate-chain=classpath:certs/client.pem," + ORDERS
+						+ "tls.private-key=classpath:certs/client.key", ORDERS + "tls.certificate-chain",
+						ORDERS + "negotiation"),
+				Arguments.of(ORDERS + "tls.private-key=classpath:certs/client.key", ORDERS + "tls.private-key",
+						ORDERS + "negotiation"),
+				Arguments.of(ORDERS + "negotiation=plaintext," + ORDERS + ca, ORDERS + "tls.trust-cert-collection",
+						ORDERS + "negotiation"),
+				// In the defaults alone: net.devh channels without a client entry use them as they are.
+				Arguments.of("grpc.lb.defaults." + ca, "grpc.lb.defaults.tls.trust-cert-collection",
+						"grpc.lb.defaults.negotiation"),
+				// The client's own key is not excused by its own plaintext choice, whatever the defaults say.
+				Arguments.of("grpc.lb.defaults.negotiation=tls,grpc.lb.defaults." + ca + "," + ORDERS
+						+ "negotiation=plaintext," + ORDERS + "tls.authority-override=orders.test",
+						ORDERS + "tls.authority-override", ORDERS + "negotiation"),
+				// A client key under plaintext defaults: the fix is the client's negotiation.
+				Arguments.of("grpc.lb.defaults.negotiation=plaintext," + ORDERS + ca,
+						ORDERS + "tls.trust-cert-collection", ORDERS + "negotiation"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("tlsKeysWithPlaintext")
+	void whenATlsKeyIsSetOnAPlaintextClientThenStartupFailsNamingTheKey(String setting, String property,
+			String negotiation) {
+		TestContexts.runner()
+			.withPropertyValues("grpc.lb.clients.orders.target=orders.test:9090")
+			.withPropertyValues(setting.split(",(?=grpc)"))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
+				assertThat(analysis.getDescription()).contains("Property: " + property)
+					.contains("plaintext")
+					.contains("unencrypted");
+				assertThat(analysis.getAction()).contains("Set " + negotiation + "=tls").contains("remove " + property);
+			});
+	}
+
+	@Test
+	void whenTlsDefaultsAreSetAndAClientChoosesPlaintextItselfThenItStartsWithoutTls() {
+		// The defaults' tls.* keys belong to the defaults' negotiation: a client that opts out keeps no TLS.
+		TestContexts.runner()
+			.withPropertyValues("grpc.lb.defaults.negotiation=tls",
+					"grpc.lb.defaults.tls.trust-cert-collection=classpath:certs/ca.pem",
+					"grpc.lb.clients.orders.target=orders.test:9090", "grpc.lb.clients.orders.negotiation=plaintext",
+					"grpc.lb.clients.billing.target=billing.test:9090")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ClientSettingsResolver settings = context.getBean(ClientSettingsResolver.class);
+				assertThat(settings.forClient("orders").tls()).isNull();
+				assertThat(settings.forClient("billing").tls()).isNotNull();
+			});
 	}
 
 	@ParameterizedTest(name = "{0}")

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import io.github.grpclb.autoconfigure.GrpcLbConfigurationException;
 import io.github.grpclb.autoconfigure.GrpcLbServerAutoConfiguration;
@@ -27,9 +29,13 @@ import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguratio
 import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
 import net.devh.boot.grpc.server.service.GrpcService;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.NestedExceptionUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -106,6 +112,43 @@ class ServerSettingsTests {
 				.hasMessageContaining("grpc.lb.server.permit-keepalive-time")
 				.hasMessageContaining("too_many_pings");
 		});
+	}
+
+	static Stream<Arguments> clientsTheServerWouldRefuse() {
+		return Stream.of(
+				// The defaults are fine for the server, but one client pings more often.
+				Arguments.of(List.of("grpc.lb.server.permit-keepalive-time=30s", "grpc.lb.defaults.keepalive-time=60s",
+						"grpc.lb.clients.orders.keepalive-time=20s"), "grpc.lb.clients.orders.keepalive-time", "PT20S"),
+				// A second client, not the one in front: the most frequent pinger is named.
+				Arguments.of(List.of("grpc.lb.server.permit-keepalive-time=15s", "grpc.lb.defaults.keepalive-time=20s",
+						"grpc.lb.clients.billing.target=127.0.0.1:1", "grpc.lb.clients.billing.keepalive-time=12s",
+						"grpc.lb.clients.payments.target=127.0.0.1:2", "grpc.lb.clients.payments.keepalive-time=11s"),
+						"grpc.lb.clients.payments.keepalive-time", "PT11S"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("clientsTheServerWouldRefuse")
+	void whenTheServerWouldRefuseTheKeepaliveOfOneLocalClientThenStartupFailsNamingBothProperties(
+			List<String> settings, String clientProperty, String clientKeepalive) {
+		app(freePort()).withPropertyValues(settings.toArray(String[]::new)).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().isInstanceOf(GrpcLbConfigurationException.class);
+			GrpcLbConfigurationException failure = (GrpcLbConfigurationException) NestedExceptionUtils
+				.getRootCause(context.getStartupFailure());
+			assertThat(failure.getProperty()).isEqualTo("grpc.lb.server.permit-keepalive-time");
+			assertThat(failure.getReason()).contains(clientProperty + " (" + clientKeepalive + ")")
+				.contains("too_many_pings");
+			assertThat(failure.getAction()).contains("grpc.lb.server.permit-keepalive-time to " + clientKeepalive)
+				.contains(clientProperty);
+		});
+	}
+
+	@Test
+	void whenEveryLocalClientPingsNoMoreOftenThanTheServerPermitsThenItStarts() {
+		app(freePort())
+			.withPropertyValues("grpc.lb.server.permit-keepalive-time=20s", "grpc.lb.defaults.keepalive-time=30s",
+					"grpc.lb.clients.orders.keepalive-time=20s")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	private static int freePort() {
