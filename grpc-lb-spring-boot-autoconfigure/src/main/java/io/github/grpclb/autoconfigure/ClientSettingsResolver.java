@@ -1,8 +1,6 @@
 package io.github.grpclb.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,16 +9,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import io.github.grpclb.channel.ChannelSettings;
 import io.github.grpclb.channel.ChannelSettingsProvider;
 import io.github.grpclb.channel.ResolverSettings;
-import io.github.grpclb.channel.StaticAddressesNameResolverProvider;
+import io.github.grpclb.channel.Target;
 import io.grpc.LoadBalancerProvider;
 import io.grpc.LoadBalancerRegistry;
 import io.grpc.NameResolver.ConfigOrError;
-import io.grpc.NameResolverRegistry;
 import io.grpc.Status;
 
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -47,10 +43,6 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 
 	private static final Duration MIN_REFRESH_GAP = Duration.ofMillis(100);
 
-	private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?");
-
-	private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");
-
 	private final Binder binder;
 
 	private final Map<String, ChannelSettings> settings;
@@ -69,9 +61,8 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		requirePositive(GrpcLbProperties.PREFIX + ".shutdown-timeout", properties.getShutdownTimeout());
 		// Validated even when no client uses them yet: net.devh channels and later clients will.
 		GrpcLbProperties.Client defaultValues = bindMerged(null);
-		String defaultTarget = StringUtils.hasText(defaultValues.getTarget())
-				? normalizeTarget(DEFAULTS + ".target", defaultValues.getTarget(), defaultValues.getResolver().isSrv())
-				: "dns:///unset.invalid:1";
+		Target defaultTarget = parseTarget(DEFAULTS + ".target", StringUtils.hasText(defaultValues.getTarget())
+				? defaultValues.getTarget() : "dns:///unset.invalid:1", defaultValues.getResolver().isSrv());
 		this.defaults = build(null, defaultValues, defaultTarget);
 		Map<String, ChannelSettings> resolved = new LinkedHashMap<>();
 		for (String name : properties.getClients().keySet()) {
@@ -127,7 +118,7 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 					"Set " + property + " to the service address, e.g. dns:///" + name
 							+ ".my-namespace.svc.cluster.local:9090 (the pod port of a headless Service).");
 		}
-		return build(name, merged, normalizeTarget(property, merged.getTarget(), merged.getResolver().isSrv()));
+		return build(name, merged, parseTarget(property, merged.getTarget(), merged.getResolver().isSrv()));
 	}
 
 	private GrpcLbProperties.Client bindMerged(String name) {
@@ -139,7 +130,7 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		return merged;
 	}
 
-	private ChannelSettings build(String name, GrpcLbProperties.Client c, String target) {
+	private ChannelSettings build(String name, GrpcLbProperties.Client c, Target target) {
 		String policy = (c.getPolicy() != null) ? c.getPolicy().trim() : null;
 		LoadBalancerProvider provider = StringUtils.hasText(policy)
 				? LoadBalancerRegistry.getDefaultRegistry().getProvider(policy) : null;
@@ -185,12 +176,12 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 			}
 			maxInbound = (int) size.toBytes();
 		}
-		return new ChannelSettings(target, policy, c.getKeepaliveTime(), c.getKeepaliveTimeout(),
+		return new ChannelSettings(target.uri(), policy, c.getKeepaliveTime(), c.getKeepaliveTimeout(),
 				c.isKeepaliveWithoutCalls(), c.getConnectTimeout(), c.getIdleTimeout(), maxInbound, c.getDeadline(),
 				retry(name, c.getRetry()), tls(name, c), resolver(name, c.getResolver(), target));
 	}
 
-	private ResolverSettings resolver(String name, GrpcLbProperties.Resolver r, String target) {
+	private ResolverSettings resolver(String name, GrpcLbProperties.Resolver r, Target target) {
 		requirePositive(property(name, "resolver.refresh-interval"), r.getRefreshInterval());
 		requirePositive(property(name, "resolver.min-refresh-interval"), r.getMinRefreshInterval());
 		requirePositive(property(name, "resolver.query-timeout"), r.getQueryTimeout());
@@ -205,9 +196,9 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 					"Set " + property(name, "resolver.min-refresh-interval") + " to at most "
 							+ property(name, "resolver.refresh-interval") + ".");
 		}
-		boolean dns = target.regionMatches(true, 0, "dns:", 0, 4);
-		String authority = dns ? URI.create(target).getRawAuthority() : null;
-		boolean namesServer = authority != null && !authority.isEmpty();
+		boolean dns = target.kind() == Target.Kind.DNS;
+		boolean namesServer = target.dnsServer() != null;
+		String authority = namesServer ? target.dnsServer().toString() : null;
 		ResolverSettings.Type type = (r.getType() == GrpcLbProperties.ResolverType.GRPC) ? ResolverSettings.Type.GRPC
 				: ResolverSettings.Type.REFRESHING;
 		if (type == ResolverSettings.Type.GRPC && (namesServer || r.isSrv())) {
@@ -349,171 +340,21 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	}
 
 	/**
-	 * Normalise a target: {@code host:port} becomes {@code dns:///host:port}; {@code static:///a:1,b:2} and URIs with
-	 * a registered scheme are kept as they are.
-	 * @param property the property the target came from (for the error)
-	 * @param raw the configured target
-	 * @return the normalised target
-	 * @throws GrpcLbConfigurationException when the target is malformed
-	 */
-	static String normalizeTarget(String property, String raw) {
-		return normalizeTarget(property, raw, false);
-	}
-
-	/**
-	 * Normalise a target as {@link #normalizeTarget(String, String)} does; with SRV lookups the port may be
-	 * left out.
+	 * Normalise a target with the one target grammar ({@link Target}): {@code host:port} becomes
+	 * {@code dns:///host:port}; {@code static:///a:1,b:2} and URIs with a registered scheme are kept as they are.
 	 * @param property the property the target came from (for the error)
 	 * @param raw the configured target
 	 * @param srv whether SRV records give the port
-	 * @return the normalised target
+	 * @return the parsed target
 	 * @throws GrpcLbConfigurationException when the target is malformed
 	 */
-	static String normalizeTarget(String property, String raw, boolean srv) {
-		String target = raw.trim();
-		String example = "Use host:port (becomes dns:///host:port) or a URI such as "
-				+ "dns:///orders.my-namespace.svc.cluster.local:9090, with the pod (container) port.";
-		if (target.chars().anyMatch(Character::isWhitespace)) {
-			throw new GrpcLbConfigurationException(property, raw, "a target cannot contain white space", example);
-		}
-		int schemeEnd = target.indexOf("://");
-		if (schemeEnd < 0) {
-			String problem = (srv && target.indexOf(':') < 0) ? hostProblem(target) : hostPortProblem(target);
-			if (problem != null) {
-				throw new GrpcLbConfigurationException(property, raw, problem, example);
-			}
-			return "dns:///" + target;
-		}
-		String scheme = target.substring(0, schemeEnd);
-		if (!SCHEME.matcher(scheme).matches()) {
-			throw new GrpcLbConfigurationException(property, raw, "'" + scheme + "' is not a valid URI scheme", example);
-		}
-		URI uri;
+	static Target parseTarget(String property, String raw, boolean srv) {
 		try {
-			uri = new URI(target);
+			return Target.parse(raw, srv);
 		}
-		catch (URISyntaxException ex) {
-			throw new GrpcLbConfigurationException(property, raw, "not a valid URI: " + ex.getReason(), example);
+		catch (Target.SyntaxException ex) {
+			throw new GrpcLbConfigurationException(property, raw, ex.getMessage(), ex.hint());
 		}
-		if (StaticAddressesNameResolverProvider.SCHEME.equalsIgnoreCase(scheme)) {
-			String problem = staticTargetProblem(uri);
-			if (problem != null) {
-				throw new GrpcLbConfigurationException(property, raw, problem,
-						"List the addresses after three slashes, each with its port: "
-								+ "static:///10.0.0.1:9090,10.0.0.2:9090 (IPv4 addresses or host names).");
-			}
-		}
-		String grpcProblem = grpcUriProblem(target);
-		if (grpcProblem != null) {
-			throw new GrpcLbConfigurationException(property, raw, "grpc-java's URI parser rejects it: " + grpcProblem,
-					example);
-		}
-		// The static scheme is installed on the starter's own channels, not in grpc-java's global registry.
-		if (!StaticAddressesNameResolverProvider.SCHEME.equalsIgnoreCase(scheme)
-				&& NameResolverRegistry.getDefaultRegistry().getProviderForScheme(scheme.toLowerCase(Locale.ROOT)) == null) {
-			throw new GrpcLbConfigurationException(property, raw,
-					"no name resolver is registered for scheme '" + scheme + "'", example);
-		}
-		if ("dns".equalsIgnoreCase(scheme)) {
-			String path = uri.getPath();
-			String hostPort = (path == null || path.length() < 2) ? null : path.substring(1);
-			String problem = (hostPort == null) ? "a dns target needs a host name after dns:///"
-					: (srv && hostPort.indexOf(':') < 0) ? hostProblem(hostPort) : hostPortProblem(hostPort);
-			if (problem == null && uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()
-					&& (uri.getHost() == null || uri.getPort() == 0)) {
-				problem = "'" + uri.getRawAuthority() + "' is not a DNS server address; use host or host:port, e.g. "
-						+ "dns://10.96.0.10:53/orders.shop.svc.cluster.local:9090";
-			}
-			if (problem != null) {
-				throw new GrpcLbConfigurationException(property, raw, problem, example);
-			}
-		}
-		return target;
-	}
-
-	/**
-	 * Parse the target as grpc-java 1.85 does (RFC 3986, {@code io.grpc.Uri}). A target that only fails there must
-	 * be caught here: when grpc-java's channel builder fails on it, it has already taken a reference to the shared
-	 * Netty event loop group that is never given back.
-	 */
-	private static String grpcUriProblem(String target) {
-		try {
-			io.grpc.Uri.parse(target);
-			return null;
-		}
-		catch (URISyntaxException ex) {
-			return ex.getMessage();
-		}
-		catch (LinkageError ex) {
-			// A grpc-java version without this (internal) parser: java.net.URI was checked already.
-			return null;
-		}
-	}
-
-	private static String staticTargetProblem(URI uri) {
-		if (uri.getRawAuthority() != null) {
-			return "the addresses of a static target go in the path (static:///a:1,b:2); '" + uri.getRawAuthority()
-					+ "' is in the authority";
-		}
-		List<String> entries = StaticAddressesNameResolverProvider.entries(uri.toString());
-		if (entries.isEmpty()) {
-			return "a static target needs at least one host:port";
-		}
-		for (String entry : entries) {
-			if (entry.isEmpty()) {
-				return "the address list has an empty entry";
-			}
-			String problem = hostPortProblem(entry);
-			if (problem != null) {
-				return "'" + entry + "': " + problem;
-			}
-		}
-		return null;
-	}
-
-	private static String hostProblem(String host) {
-		return HOST.matcher(host).matches() ? null : "'" + host + "' is not a valid host name";
-	}
-
-	private static String hostPortProblem(String hostPort) {
-		String host;
-		String port;
-		if (hostPort.startsWith("[")) {
-			int close = hostPort.indexOf(']');
-			if (close < 0) {
-				return "an IPv6 address needs a closing ']'";
-			}
-			host = hostPort.substring(1, close);
-			String rest = hostPort.substring(close + 1);
-			if (!rest.startsWith(":")) {
-				return "the port is missing; a headless Service target needs the pod port, e.g. [" + host + "]:9090";
-			}
-			port = rest.substring(1);
-		}
-		else {
-			int colon = hostPort.lastIndexOf(':');
-			if (colon < 0) {
-				return "the port is missing; a headless Service target needs the pod port, e.g. " + hostPort + ":9090";
-			}
-			host = hostPort.substring(0, colon);
-			port = hostPort.substring(colon + 1);
-			if (!HOST.matcher(host).matches()) {
-				return "'" + host + "' is not a valid host name";
-			}
-		}
-		if (host.isEmpty()) {
-			return "the host is missing";
-		}
-		try {
-			int value = Integer.parseInt(port);
-			if (value < 1 || value > 65535) {
-				return "port " + port + " is outside 1..65535";
-			}
-		}
-		catch (NumberFormatException ex) {
-			return "'" + port + "' is not a port number";
-		}
-		return null;
 	}
 
 	static void requirePositive(String property, Duration duration) {

@@ -3,11 +3,11 @@ package io.github.grpclb.autoconfigure;
 import java.net.URI;
 
 import io.github.grpclb.channel.ChannelSettings;
-import io.github.grpclb.channel.DnsTarget;
 import io.github.grpclb.channel.RefreshingDnsNameResolverProvider;
 import io.github.grpclb.channel.ResolutionListener;
 import io.github.grpclb.channel.ResolverSettings;
 import io.github.grpclb.channel.ServiceConfigs;
+import io.github.grpclb.channel.Target;
 import io.grpc.ManagedChannelBuilder;
 import net.devh.boot.grpc.client.channelfactory.GrpcChannelConfigurer;
 import net.devh.boot.grpc.client.config.GrpcChannelsProperties;
@@ -47,7 +47,7 @@ final class NetDevhChannelConfigurer implements GrpcChannelConfigurer {
 		if (address != null && "dns".equalsIgnoreCase(address.getScheme())
 				&& resolved.resolver().type() == ResolverSettings.Type.REFRESHING) {
 			try {
-				DnsTarget.parse(address, resolved.resolver().srv());
+				Target.parse(address.toString(), resolved.resolver().srv());
 			}
 			catch (IllegalArgumentException ex) {
 				// An address our resolver cannot take stays with grpc-java's, which reports it as before.

@@ -42,6 +42,12 @@ interface AddressLookup {
 	 * {@code dns:///host:port}; DNS queries with dnsjava when the target names a DNS server or SRV is on.
 	 */
 	static AddressLookup forTarget(DnsTarget target, ResolverSettings settings) {
+		Target.HostPort address = new Target.HostPort(target.host(), target.port());
+		if (!settings.srv() && address.isIpLiteral()) {
+			// Nothing to ask DNS: the address is the answer.
+			Answer literal = new Answer(List.of(address.socketAddress()), null);
+			return () -> literal;
+		}
 		if (target.server() == null && !settings.srv()) {
 			JvmDnsCache.warnIfSlowerThan(settings.refreshInterval());
 			return () -> {
@@ -76,14 +82,33 @@ interface AddressLookup {
 
 		private final boolean srv;
 
-		private final Resolver resolver;
+		private final Duration queryTimeout;
+
+		private Resolver resolver;
 
 		DnsQueries(DnsTarget target, ResolverSettings settings) {
 			this.target = target;
 			this.srv = settings.srv();
-			Resolver resolver = (target.server() != null) ? new SimpleResolver(target.server()) : new ExtendedResolver();
-			resolver.setTimeout(settings.queryTimeout());
-			this.resolver = resolver;
+			this.queryTimeout = settings.queryTimeout();
+		}
+
+		/** Built on first use, on the lookup's thread: a DNS server given by name needs a lookup of its own. */
+		private Resolver resolver() throws IOException {
+			if (this.resolver == null) {
+				InetSocketAddress server = this.target.server();
+				if (server != null && server.isUnresolved()) {
+					try {
+						server = new InetSocketAddress(InetAddress.getByName(server.getHostString()), server.getPort());
+					}
+					catch (UnknownHostException ex) {
+						throw new IOException("cannot resolve the DNS server " + server.getHostString(), ex);
+					}
+				}
+				Resolver created = (server != null) ? new SimpleResolver(server) : new ExtendedResolver();
+				created.setTimeout(this.queryTimeout);
+				this.resolver = created;
+			}
+			return this.resolver;
 		}
 
 		@Override
@@ -156,7 +181,7 @@ interface AddressLookup {
 			catch (TextParseException ex) {
 				throw new IOException("'" + host + "' is not a DNS name", ex);
 			}
-			Message response = this.resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
+			Message response = resolver().send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
 			int rcode = response.getRcode();
 			if (rcode == Rcode.NXDOMAIN) {
 				return List.of();

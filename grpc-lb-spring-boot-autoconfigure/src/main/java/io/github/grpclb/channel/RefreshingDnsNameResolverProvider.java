@@ -65,7 +65,7 @@ public final class RefreshingDnsNameResolverProvider extends NameResolverProvide
 		if (!"dns".equalsIgnoreCase(targetUri.getScheme())) {
 			return null;
 		}
-		DnsTarget target = DnsTarget.parse(targetUri, this.settings.srv());
+		DnsTarget target = DnsTarget.of(Target.parse(targetUri.toString(), this.settings.srv()));
 		return new RefreshingDnsNameResolver(this.clientName, target.authority(),
 				target.server() != null ? target.host() + " (DNS server " + target.server() + ")" : target.host(),
 				this.settings, AddressLookup.forTarget(target, this.settings), args.getSynchronizationContext(),

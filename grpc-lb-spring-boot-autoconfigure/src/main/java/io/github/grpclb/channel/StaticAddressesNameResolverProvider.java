@@ -61,29 +61,6 @@ public final class StaticAddressesNameResolverProvider extends NameResolverProvi
 		return target.toLowerCase(Locale.ROOT).startsWith(SCHEME + ":");
 	}
 
-	/**
-	 * Split the path of a {@code static:///…} target into its {@code host:port} entries.
-	 * @param target the target
-	 * @return the entries, in order, possibly empty or malformed (callers validate them)
-	 */
-	public static List<String> entries(String target) {
-		String path = URI.create(target).getPath();
-		if (path == null || path.length() < 2) {
-			return List.of();
-		}
-		return List.of(path.substring(1).split(",", -1));
-	}
-
-	/**
-	 * The authority a channel with this target reports: its first entry, so that interceptors that parse the
-	 * authority as one {@code host:port} (tracing, metrics) work.
-	 * @param target a valid static target
-	 * @return the first {@code host:port}
-	 */
-	public static String serviceAuthority(String target) {
-		return entries(target).get(0);
-	}
-
 	@Override
 	protected boolean isAvailable() {
 		return true;
@@ -109,28 +86,22 @@ public final class StaticAddressesNameResolverProvider extends NameResolverProvi
 		if (!SCHEME.equalsIgnoreCase(targetUri.getScheme())) {
 			return null;
 		}
-		List<String> entries = entries(targetUri.toString());
-		if (targetUri.getRawAuthority() != null || entries.isEmpty()) {
-			throw new IllegalArgumentException("a static target lists its addresses after three slashes, e.g. "
-					+ "static:///10.0.0.1:9090,10.0.0.2:9090, not " + targetUri);
-		}
-		return new RefreshingDnsNameResolver(this.clientName, entries.get(0), "static list " + entries,
+		Target target = Target.parse(targetUri.toString(), false);
+		List<Target.HostPort> entries = target.entries();
+		return new RefreshingDnsNameResolver(this.clientName, target.authority(), "static list " + entries,
 				this.settings, () -> lookUp(entries), args.getSynchronizationContext(),
 				args.getScheduledExecutorService(), args.getOffloadExecutor(), System::nanoTime,
 				new Random(), this.listener);
 	}
 
 	/** Host names may need a lookup: runs on the offload executor, never in the synchronization context. */
-	static AddressLookup.Answer lookUp(List<String> entries) throws IOException {
+	static AddressLookup.Answer lookUp(List<Target.HostPort> entries) throws IOException {
 		List<InetSocketAddress> addresses = new ArrayList<>();
-		List<String> failed = new ArrayList<>();
-		for (String entry : entries) {
-			int colon = entry.lastIndexOf(':');
-			String host = entry.substring(0, colon);
-			int port = Integer.parseInt(entry.substring(colon + 1));
+		List<Target.HostPort> failed = new ArrayList<>();
+		for (Target.HostPort entry : entries) {
 			try {
-				for (InetAddress address : InetAddress.getAllByName(host)) {
-					addresses.add(new InetSocketAddress(address, port));
+				for (InetAddress address : InetAddress.getAllByName(entry.host())) {
+					addresses.add(new InetSocketAddress(address, entry.port()));
 				}
 			}
 			catch (UnknownHostException ex) {
