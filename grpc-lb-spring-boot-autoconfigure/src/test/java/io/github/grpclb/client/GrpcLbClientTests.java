@@ -1,5 +1,9 @@
 package io.github.grpclb.client;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.grpclb.channel.GrpcLbChannelRegistry;
@@ -29,13 +33,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Scope;
+import org.springframework.core.annotation.AliasFor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link GrpcLbClient} at every kind of injection point a user writes: fields, constructor parameters and
- * {@code @Bean} method parameters, in prototype, proxied and {@code @Lazy} beans. Each injected stub or channel
- * must reach one of the real backends.
+ * {@code @Bean} method parameters, directly or through a composed annotation, in prototype, proxied and
+ * {@code @Lazy} beans. Each injected stub or channel must reach one of the real backends.
  */
 class GrpcLbClientTests {
 
@@ -49,6 +54,41 @@ class GrpcLbClientTests {
 	private ApplicationContextRunner runner() {
 		return TestContexts.runner()
 			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + backends().port());
+	}
+
+	@Test
+	void whenAComposedAnnotationMarksAConstructorParameterThenItsStubReachesABackend() {
+		runner().withBean(ComposedOnConstructor.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertServedByABackend(context.getBean(ComposedOnConstructor.class).stub);
+		});
+	}
+
+	@Test
+	void whenAComposedAnnotationAliasesTheClientNameOnAConstructorParameterThenItsStubReachesABackend() {
+		runner().withBean(AliasedOnConstructor.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertServedByABackend(context.getBean(AliasedOnConstructor.class).stub);
+		});
+	}
+
+	@Test
+	void whenAComposedAnnotationMarksBeanMethodParametersThenTheStubAndChannelsReachABackend() {
+		runner().withUserConfiguration(ComposedOnBeanMethod.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			Injected injected = context.getBean(Injected.class);
+			assertServedByABackend(injected.stub);
+			assertServedByABackend(EchoServiceGrpc.newBlockingStub(injected.channel));
+			assertThat(injected.managed).isSameAs(context.getBean(GrpcLbChannelRegistry.class).channel("orders"));
+		});
+	}
+
+	@Test
+	void whenAComposedAnnotationMarksAFieldThenItsStubReachesABackend() {
+		runner().withBean(ComposedOnField.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertServedByABackend(context.getBean(ComposedOnField.class).stub);
+		});
 	}
 
 	@Test
@@ -154,7 +194,64 @@ class GrpcLbClientTests {
 		assertThat(backends().byAddress()).containsKey(servedBy);
 	}
 
+	/** A team's shorthand for {@code @GrpcLbClient("orders")}. */
+	@Target({ ElementType.FIELD, ElementType.PARAMETER })
+	@Retention(RetentionPolicy.RUNTIME)
+	@GrpcLbClient("orders")
+	@interface Orders {
+
+	}
+
+	/** A composed annotation that passes the client name on. */
+	@Target({ ElementType.FIELD, ElementType.PARAMETER })
+	@Retention(RetentionPolicy.RUNTIME)
+	@GrpcLbClient("unused")
+	@interface TeamClient {
+
+		@AliasFor(annotation = GrpcLbClient.class, attribute = "value")
+		String client();
+
+	}
+
+	static class ComposedOnConstructor {
+
+		final EchoServiceBlockingStub stub;
+
+		ComposedOnConstructor(@Orders EchoServiceBlockingStub stub) {
+			this.stub = stub;
+		}
+
+	}
+
+	static class AliasedOnConstructor {
+
+		final EchoServiceBlockingStub stub;
+
+		AliasedOnConstructor(@TeamClient(client = "orders") EchoServiceBlockingStub stub) {
+			this.stub = stub;
+		}
+
+	}
+
+	static class ComposedOnField {
+
+		@Orders
+		EchoServiceBlockingStub stub;
+
+	}
+
 	record Injected(EchoServiceBlockingStub stub, Channel channel, ManagedChannel managed) {
+
+	}
+
+	@Configuration
+	static class ComposedOnBeanMethod {
+
+		@Bean
+		Injected injected(@Orders EchoServiceBlockingStub stub, @Orders Channel channel,
+				@Orders ManagedChannel managed) {
+			return new Injected(stub, channel, managed);
+		}
 
 	}
 
