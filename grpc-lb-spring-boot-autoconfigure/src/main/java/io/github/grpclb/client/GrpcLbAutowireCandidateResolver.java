@@ -46,13 +46,24 @@ final class GrpcLbAutowireCandidateResolver implements AutowireCandidateResolver
 		return this.delegate.hasQualifier(descriptor);
 	}
 
+	/**
+	 * No lazy proxy for {@link GrpcLbClient} injection points, whatever {@code @Lazy} says: generated stubs are
+	 * final classes that no proxy can extend, and nothing needs deferring, as the value is cheap to create and its
+	 * channel connects on the first call.
+	 */
 	@Override
 	public Object getLazyResolutionProxyIfNecessary(DependencyDescriptor descriptor, String beanName) {
+		if (grpcLbClient(descriptor) != null) {
+			return null;
+		}
 		return this.delegate.getLazyResolutionProxyIfNecessary(descriptor, beanName);
 	}
 
 	@Override
 	public Class<?> getLazyResolutionProxyClass(DependencyDescriptor descriptor, String beanName) {
+		if (grpcLbClient(descriptor) != null) {
+			return null;
+		}
 		return this.delegate.getLazyResolutionProxyClass(descriptor, beanName);
 	}
 

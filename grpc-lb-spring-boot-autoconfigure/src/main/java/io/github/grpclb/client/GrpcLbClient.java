@@ -31,6 +31,10 @@ import java.lang.annotation.Target;
  * }</pre>
  *
  * <p>
+ * {@code @Lazy} next to it has no effect: the value is injected straight away. Spring cannot build a lazy proxy for
+ * a generated stub (a final class), and there is nothing to defer, as the channel connects on the first call.
+ *
+ * <p>
  * Stubs and {@code Channel} carry net.devh's global client interceptors and the starter's metrics; an injected
  * {@code ManagedChannel} is the bare pooled channel (do not shut it down: the starter closes it on shutdown).
  */

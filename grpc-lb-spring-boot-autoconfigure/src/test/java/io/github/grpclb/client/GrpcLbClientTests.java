@@ -161,6 +161,17 @@ class GrpcLbClientTests {
 	}
 
 	@Test
+	void whenALazyConstructorParameterIsAStubThenTheStubReachesABackend() {
+		runner().withBean(LazyOnConstructor.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			LazyOnConstructor injected = context.getBean(LazyOnConstructor.class);
+			assertServedByABackend(injected.stub);
+			assertServedByABackend(EchoServiceGrpc.newBlockingStub(injected.channel));
+			assertServedByABackend(EchoServiceGrpc.newBlockingStub(injected.managed));
+		});
+	}
+
+	@Test
 	void whenALazyFieldIsAStubThenTheStubReachesABackend() {
 		runner().withBean(LazyOnField.class).run((context) -> {
 			assertThat(context).hasNotFailed();
@@ -373,6 +384,23 @@ class GrpcLbClientTests {
 				this.advised.incrementAndGet();
 				return invocation.proceed();
 			};
+		}
+
+	}
+
+	static class LazyOnConstructor {
+
+		final EchoServiceBlockingStub stub;
+
+		final Channel channel;
+
+		final ManagedChannel managed;
+
+		LazyOnConstructor(@Lazy @GrpcLbClient("orders") EchoServiceBlockingStub stub,
+				@Lazy @GrpcLbClient("orders") Channel channel, @Lazy @GrpcLbClient("orders") ManagedChannel managed) {
+			this.stub = stub;
+			this.channel = channel;
+			this.managed = managed;
 		}
 
 	}
