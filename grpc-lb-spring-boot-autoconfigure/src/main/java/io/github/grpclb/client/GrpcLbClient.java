@@ -32,7 +32,10 @@ import java.lang.annotation.Target;
  *
  * <p>
  * {@code @Lazy} next to it has no effect: the value is injected straight away. Spring cannot build a lazy proxy for
- * a generated stub (a final class), and there is nothing to defer, as the channel connects on the first call.
+ * a generated stub (a final class), and there is nothing to defer, as the channel connects on the first call. A bean
+ * that the channel itself depends on, such as a global client interceptor that calls a gRPC service, takes an
+ * {@code @GrpcLbClient("name") ObjectProvider<FooGrpc.FooBlockingStub>} constructor or {@code @Bean} method
+ * parameter instead and calls {@code getObject()} when it first needs the stub.
  *
  * <p>
  * Stubs and {@code Channel} carry net.devh's global client interceptors and the starter's metrics; an injected

@@ -188,6 +188,18 @@ class GrpcLbClientTests {
 	}
 
 	@Test
+	void whenAGlobalInterceptorInjectsAStubThenStartupFailsSayingToInjectAnObjectProvider() {
+		runner().withUserConfiguration(InterceptorWithStubField.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure())
+				.hasStackTraceContaining("@GrpcLbClient(\"orders\") on field ")
+				.hasStackTraceContaining(
+						StubInterceptor.class.getName() + ".stub: the client's channel needs bean 'stubInterceptor'")
+				.hasStackTraceContaining("Inject ObjectProvider<EchoServiceBlockingStub>");
+		});
+	}
+
+	@Test
 	void whenAGlobalInterceptorTakesAnObjectProviderOfAStubThenBothItAndTheInterceptedStubsReachABackend() {
 		runner().withUserConfiguration(InterceptorWithStubProvider.class)
 			.withBean(FieldInjectedService.class)
@@ -415,6 +427,31 @@ class GrpcLbClientTests {
 		@PostConstruct
 		void callOnce() {
 			this.servedBy = this.stub.echo(EchoRequest.newBuilder().setMessage("init").build()).getServedBy();
+		}
+
+	}
+
+	/** An interceptor that would call a gRPC service itself, e.g. to fetch a token. */
+	static class StubInterceptor implements ClientInterceptor {
+
+		@GrpcLbClient("orders")
+		EchoServiceBlockingStub stub;
+
+		@Override
+		public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
+				Channel next) {
+			return next.newCall(method, options);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class InterceptorWithStubField {
+
+		@Bean
+		@GrpcGlobalClientInterceptor
+		StubInterceptor stubInterceptor() {
+			return new StubInterceptor();
 		}
 
 	}
