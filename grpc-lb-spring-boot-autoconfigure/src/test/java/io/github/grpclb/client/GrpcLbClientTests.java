@@ -34,6 +34,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Scope;
 import org.springframework.core.annotation.AliasFor;
+import org.springframework.test.util.AopTestUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -142,6 +143,8 @@ class GrpcLbClientTests {
 				assertThat(context).hasNotFailed();
 				FieldInjectedService service = context.getBean(FieldInjectedService.class);
 				assertThat(AopUtils.isCglibProxy(service)).isTrue();
+				assertThat(AopTestUtils.<FieldInjectedService>getTargetObject(service).stub).as("target's field")
+					.isNotNull();
 				assertThat(backends().byAddress()).containsKey(service.echo("via proxy"));
 				assertThat(context.getBean(CountingProxies.class).advised).hasValue(1);
 			});
