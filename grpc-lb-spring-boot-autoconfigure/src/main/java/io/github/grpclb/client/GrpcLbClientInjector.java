@@ -18,6 +18,7 @@ import net.devh.boot.grpc.client.stubfactory.FallbackStubFactory;
 import net.devh.boot.grpc.client.stubfactory.StubFactory;
 
 import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.beans.factory.BeanCurrentlyInCreationException;
 import org.springframework.beans.factory.ListableBeanFactory;
 
 /**
@@ -44,6 +45,20 @@ final class GrpcLbClientInjector {
 	 * @return the stub or channel
 	 */
 	Object valueFor(String clientName, Class<?> type, String injectionPoint) {
+		try {
+			return create(clientName, type, injectionPoint);
+		}
+		catch (BeanCurrentlyInCreationException ex) {
+			throw new BeanCreationException("@GrpcLbClient(\"" + clientName + "\") on " + injectionPoint
+					+ ": the client's channel needs bean '" + ex.getBeanName() + "', which is still being created; "
+					+ "typically a global client interceptor or StubTransformer that itself injects a @GrpcLbClient "
+					+ "value. Inject ObjectProvider<" + type.getSimpleName() + "> through a constructor or @Bean "
+					+ "method parameter there and call getObject() on first use (@Lazy cannot defer a stub: "
+					+ "generated stubs are final classes)", ex);
+		}
+	}
+
+	private Object create(String clientName, Class<?> type, String injectionPoint) {
 		if (ManagedChannel.class.equals(type)) {
 			return collaborators().registry.channel(clientName);
 		}
@@ -61,17 +76,23 @@ final class GrpcLbClientInjector {
 	}
 
 	private Channel channelFor(String clientName) {
-		return this.interceptedChannels.computeIfAbsent(clientName, (name) -> {
-			Collaborators c = collaborators();
-			List<ClientInterceptor> interceptors = new ArrayList<>(c.globalInterceptors());
-			for (GrpcLbClientInterceptorFactory factory : c.interceptorFactories) {
-				ClientInterceptor interceptor = factory.interceptorFor(name);
-				if (interceptor != null) {
-					interceptors.add(interceptor);
-				}
+		Channel channel = this.interceptedChannels.get(clientName);
+		if (channel != null) {
+			return channel;
+		}
+		// Not computeIfAbsent: collecting the interceptors creates beans, and one of those may itself have a
+		// @GrpcLbClient injection point, which must not update this map from inside its own computation.
+		Collaborators c = collaborators();
+		List<ClientInterceptor> interceptors = new ArrayList<>(c.globalInterceptors());
+		for (GrpcLbClientInterceptorFactory factory : c.interceptorFactories) {
+			ClientInterceptor interceptor = factory.interceptorFor(clientName);
+			if (interceptor != null) {
+				interceptors.add(interceptor);
 			}
-			return ClientInterceptors.interceptForward(c.registry.channel(name), interceptors);
-		});
+		}
+		channel = ClientInterceptors.interceptForward(c.registry.channel(clientName), interceptors);
+		Channel raced = this.interceptedChannels.putIfAbsent(clientName, channel);
+		return (raced != null) ? raced : channel;
 	}
 
 	private AbstractStub<?> createStub(String clientName, Class<? extends AbstractStub<?>> stubType,

@@ -1,5 +1,9 @@
 package io.github.grpclb.autoconfigure;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.stream.Stream;
 
 import io.github.grpclb.channel.InvalidTargetException;
@@ -12,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -197,11 +202,12 @@ class InvalidConfigurationTests {
 		assertAnalysisOf("grpc.lb.clients.inventory.deadline=2s", "grpc.lb.clients.inventory.target");
 	}
 
-	@Test
-	void whenGrpcLbClientNamesAnUnconfiguredClientThenStartupFailsNamingItsTarget() {
+	@ParameterizedTest
+	@ValueSource(classes = { UsesUnknownClient.class, UsesUnknownClientThroughComposedAnnotation.class })
+	void whenGrpcLbClientNamesAnUnconfiguredClientThenStartupFailsNamingItsTarget(Class<?> user) {
 		TestContexts.runner()
 			.withPropertyValues("grpc.lb.clients.orders.target=orders.test:9090")
-			.withBean(UsesUnknownClient.class)
+			.withBean(user)
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer()
@@ -261,6 +267,20 @@ class InvalidConfigurationTests {
 
 		@GrpcLbClient("inventory")
 		EchoServiceGrpc.EchoServiceBlockingStub stub;
+
+	}
+
+	@Target(ElementType.PARAMETER)
+	@Retention(RetentionPolicy.RUNTIME)
+	@GrpcLbClient("inventory")
+	@interface Inventory {
+
+	}
+
+	static class UsesUnknownClientThroughComposedAnnotation {
+
+		UsesUnknownClientThroughComposedAnnotation(@Inventory EchoServiceGrpc.EchoServiceBlockingStub stub) {
+		}
 
 	}
 
