@@ -42,10 +42,10 @@ interface AddressLookup {
 	 * {@code dns:///host:port}; DNS queries with dnsjava when the target names a DNS server or SRV is on.
 	 */
 	static AddressLookup forTarget(DnsTarget target, ResolverSettings settings) {
-		Target.HostPort address = new Target.HostPort(target.host(), target.port());
-		if (!settings.srv() && address.isIpLiteral()) {
+		Target.HostPort literalAddress = new Target.HostPort(target.host(), target.port());
+		if (!settings.srv() && literalAddress.isIpLiteral()) {
 			// Nothing to ask DNS: the address is the answer.
-			Answer literal = new Answer(List.of(address.socketAddress()), null);
+			Answer literal = new Answer(List.of(literalAddress.socketAddress()), null);
 			return () -> literal;
 		}
 		if (target.server() == null && !settings.srv()) {
