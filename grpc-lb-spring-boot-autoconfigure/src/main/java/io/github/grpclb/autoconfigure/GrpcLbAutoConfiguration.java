@@ -22,11 +22,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
@@ -36,12 +34,18 @@ import org.springframework.core.env.Environment;
  */
 @AutoConfiguration(afterName = "net.devh.boot.grpc.client.autoconfigure.GrpcClientAutoConfiguration")
 @ConditionalOnClass({ ManagedChannel.class, NettyChannelBuilder.class, StubFactory.class })
-@ConditionalOnProperty(prefix = GrpcLbProperties.PREFIX, name = "enabled", matchIfMissing = true)
+@ConditionalOnFlag(value = GrpcLbProperties.PREFIX + ".enabled", decides = "the starter is on")
 @EnableConfigurationProperties(GrpcLbProperties.class)
 public final class GrpcLbAutoConfiguration {
 
 	/** Property that switches between pooled channels and dial-per-request. */
 	static final String POOLING_PREFIX = GrpcLbProperties.PREFIX + ".pooling";
+
+	/** The rollback switch. */
+	static final String POOLING_FLAG = POOLING_PREFIX + ".enabled";
+
+	private static final String POOLING_DECIDES = "channels are pooled or each call dials its own connection (false "
+			+ "is the rollback mode)";
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -74,7 +78,8 @@ public final class GrpcLbAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnProperty(prefix = GrpcLbProperties.PREFIX + ".net-devh", name = "enabled", matchIfMissing = true)
+	@ConditionalOnFlag(value = GrpcLbProperties.PREFIX + ".net-devh.enabled",
+			decides = "net.devh's @GrpcClient channels get the starter's settings")
 	NetDevhChannelConfigurer grpcLbNetDevhChannelConfigurer(ClientSettingsResolver settings,
 			ObjectProvider<GrpcChannelsProperties> channels, ObjectProvider<ResolutionListener> resolutionListeners) {
 		return new NetDevhChannelConfigurer(settings, channels,
@@ -82,7 +87,7 @@ public final class GrpcLbAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@Conditional(PoolingCondition.Pooled.class)
+	@ConditionalOnFlag(value = POOLING_FLAG, havingValue = true, decides = POOLING_DECIDES)
 	static class PooledChannelsConfiguration {
 
 		@Bean(destroyMethod = "close")
@@ -95,7 +100,7 @@ public final class GrpcLbAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@Conditional(PoolingCondition.DialPerRequest.class)
+	@ConditionalOnFlag(value = POOLING_FLAG, havingValue = false, decides = POOLING_DECIDES)
 	static class DialPerRequestConfiguration {
 
 		@Bean(destroyMethod = "close")

@@ -14,7 +14,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -28,7 +27,8 @@ import org.springframework.context.event.ContextClosedEvent;
 @AutoConfiguration(beforeName = "net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration",
 		afterName = "net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration")
 @ConditionalOnClass({ GrpcServerConfigurer.class, NettyServerBuilder.class })
-@ConditionalOnProperty(prefix = GrpcLbProperties.PREFIX + ".server", name = "enabled", matchIfMissing = true)
+@ConditionalOnFlag(value = GrpcLbProperties.PREFIX + ".server.enabled",
+		decides = "the grpc.lb.server settings apply to the gRPC server")
 @EnableConfigurationProperties(GrpcLbProperties.class)
 public final class GrpcLbServerAutoConfiguration {
 
@@ -86,7 +86,8 @@ public final class GrpcLbServerAutoConfiguration {
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(HealthStatusManager.class)
-	@ConditionalOnProperty(prefix = GrpcLbProperties.PREFIX + ".server", name = "health-service", matchIfMissing = true)
+	@ConditionalOnFlag(value = GrpcLbProperties.PREFIX + ".server.health-service",
+			decides = "the starter serves grpc.health.v1")
 	static class HealthServiceConfiguration {
 
 		@Bean

@@ -19,7 +19,7 @@ import org.springframework.core.env.PropertySource;
 /**
  * Honours the legacy environment variable {@code GRPC_CONNECTION_POOLING_ENABLED} as an alias of
  * {@code grpc.lb.pooling.enabled} (which also answers to {@code GRPC_LB_POOLING_ENABLED}). The new name wins when
- * both are set. The value is copied as it is, with the origin of the legacy variable, so that {@link PoolingCondition}
+ * both are set. The value is copied as it is, with the origin of the legacy variable, so that {@link OnFlagCondition}
  * reads every boolean form and names the legacy variable when the value is not a boolean.
  */
 class LegacyPoolingFlagEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
@@ -34,7 +34,7 @@ class LegacyPoolingFlagEnvironmentPostProcessor implements EnvironmentPostProces
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-		if (environment.containsProperty(PoolingCondition.PROPERTY)) {
+		if (environment.containsProperty(GrpcLbAutoConfiguration.POOLING_FLAG)) {
 			return;
 		}
 		OriginTrackedValue legacy = exactVariable(environment);
@@ -43,7 +43,7 @@ class LegacyPoolingFlagEnvironmentPostProcessor implements EnvironmentPostProces
 		}
 		if (legacy != null) {
 			environment.getPropertySources()
-				.addLast(new OriginTrackedMapPropertySource(SOURCE_NAME, Map.of(PoolingCondition.PROPERTY, legacy)));
+				.addLast(new OriginTrackedMapPropertySource(SOURCE_NAME, Map.of(GrpcLbAutoConfiguration.POOLING_FLAG, legacy)));
 		}
 	}
 

@@ -124,6 +124,45 @@ class GrpcLbAutoConfigurationTests {
 			.run((context) -> assertThat(context).doesNotHaveBean(GrpcLbChannelRegistry.class));
 	}
 
+	@org.junit.jupiter.params.ParameterizedTest(name = "grpc.lb.enabled={0}")
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "off", "0", "no", "OFF", " false " })
+	void everyFormOfFalseSwitchesTheStarterOff(String off) {
+		this.runner.withPropertyValues("grpc.lb.enabled=" + off).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(GrpcLbChannelRegistry.class);
+		});
+	}
+
+	@org.junit.jupiter.params.ParameterizedTest(name = "grpc.lb.net-devh.enabled={0}")
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "off", "0", "no" })
+	void everyFormOfFalseSwitchesTheNetDevhIntegrationOff(String off) {
+		this.runner.withPropertyValues("grpc.lb.net-devh.enabled=" + off)
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(NetDevhChannelConfigurer.class));
+	}
+
+	@org.junit.jupiter.params.ParameterizedTest(name = "grpc.lb.enabled={0}")
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "on", "1", "yes", "TRUE" })
+	void everyFormOfTrueKeepsTheStarterOn(String on) {
+		this.runner.withPropertyValues("grpc.lb.enabled=" + on)
+			.run((context) -> assertThat(context).hasSingleBean(PooledChannelRegistry.class));
+	}
+
+	@org.junit.jupiter.params.ParameterizedTest(name = "{0}=flase")
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "grpc.lb.enabled", "grpc.lb.net-devh.enabled" })
+	void aSwitchThatIsNeitherTrueNorFalseFailsStartupNamingIt(String property) {
+		this.runner.withPropertyValues(property + "=flase").run((context) -> {
+			assertThat(context).hasFailed();
+			Throwable cause = context.getStartupFailure();
+			while (cause != null && !(cause instanceof GrpcLbConfigurationException)) {
+				cause = cause.getCause();
+			}
+			assertThat(cause).isInstanceOfSatisfying(GrpcLbConfigurationException.class, (ex) -> {
+				assertThat(ex.getProperty()).isEqualTo(property);
+				assertThat(ex.getMessage()).contains("neither true nor false");
+			});
+		});
+	}
+
 	@Test
 	void whenNetDevhIntegrationIsSwitchedOffThenNetDevhChannelsAreLeftAlone() {
 		this.runner.withPropertyValues("grpc.lb.net-devh.enabled=false")
