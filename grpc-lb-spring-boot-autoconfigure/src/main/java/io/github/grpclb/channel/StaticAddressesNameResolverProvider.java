@@ -3,18 +3,11 @@ package io.github.grpclb.channel;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
-import java.util.Random;
 
-import io.grpc.NameResolver;
-import io.grpc.NameResolverProvider;
 
 /**
  * Resolves {@code static:///host1:port1,host2:port2,…} to a fixed list of backends, one address group per address,
@@ -28,16 +21,10 @@ import io.grpc.NameResolverProvider;
  * The starter installs this provider on its own channels only (see {@link GrpcLbChannelFactory}); nothing is
  * registered JVM-wide.
  */
-public final class StaticAddressesNameResolverProvider extends NameResolverProvider {
+public final class StaticAddressesNameResolverProvider extends ClientResolverProvider {
 
 	/** The URI scheme. */
 	public static final String SCHEME = "static";
-
-	private final String clientName;
-
-	private final ResolverSettings settings;
-
-	private final ResolutionListener listener;
 
 	/**
 	 * Create a provider for one client.
@@ -47,9 +34,7 @@ public final class StaticAddressesNameResolverProvider extends NameResolverProvi
 	 */
 	public StaticAddressesNameResolverProvider(String clientName, ResolverSettings settings,
 			ResolutionListener listener) {
-		this.clientName = Objects.requireNonNull(clientName, "clientName");
-		this.settings = Objects.requireNonNull(settings, "settings");
-		this.listener = Objects.requireNonNull(listener, "listener");
+		super(SCHEME, clientName, settings, listener);
 	}
 
 	/**
@@ -62,36 +47,14 @@ public final class StaticAddressesNameResolverProvider extends NameResolverProvi
 	}
 
 	@Override
-	protected boolean isAvailable() {
-		return true;
-	}
-
-	@Override
-	protected int priority() {
-		return 5;
-	}
-
-	@Override
-	public String getDefaultScheme() {
-		return SCHEME;
-	}
-
-	@Override
-	public Collection<Class<? extends SocketAddress>> getProducedSocketAddressTypes() {
-		return List.of(InetSocketAddress.class);
-	}
-
-	@Override
-	public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
-		if (!SCHEME.equalsIgnoreCase(targetUri.getScheme())) {
-			return null;
-		}
-		Target target = Target.parse(targetUri.toString(), false);
+	AddressLookup lookupFor(Target target, ResolverSettings settings) {
 		List<Target.HostPort> entries = target.entries();
-		return new RefreshingDnsNameResolver(this.clientName, target.authority(), "static list " + entries,
-				this.settings, () -> lookUp(entries), args.getSynchronizationContext(),
-				args.getScheduledExecutorService(), args.getOffloadExecutor(), System::nanoTime,
-				new Random(), this.listener);
+		return () -> lookUp(entries);
+	}
+
+	@Override
+	String describe(Target target) {
+		return "static list " + target.entries();
 	}
 
 	/** Host names may need a lookup: runs on the offload executor, never in the synchronization context. */
