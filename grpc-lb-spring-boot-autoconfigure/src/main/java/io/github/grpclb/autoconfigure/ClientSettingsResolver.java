@@ -19,6 +19,9 @@ import io.grpc.LoadBalancerRegistry;
 import io.grpc.NameResolver.ConfigOrError;
 import io.grpc.Status;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
@@ -43,7 +46,16 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 
 	private static final Duration MIN_REFRESH_GAP = Duration.ofMillis(100);
 
+	private static final Logger logger = LoggerFactory.getLogger(ClientSettingsResolver.class);
+
+	/** grpc-services registers the health-checking round_robin. */
+	private static final boolean HEALTH_CHECKING_AVAILABLE = ClassUtils.isPresent(
+			"io.grpc.protobuf.services.internal.HealthCheckingRoundRobinLoadBalancerProvider",
+			ClientSettingsResolver.class.getClassLoader());
+
 	private final Binder binder;
+
+	private boolean healthCheckWarned;
 
 	private final Map<String, ChannelSettings> settings;
 
@@ -178,7 +190,8 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		}
 		return new ChannelSettings(target.uri(), policy, c.getKeepaliveTime(), c.getKeepaliveTimeout(),
 				c.isKeepaliveWithoutCalls(), c.getConnectTimeout(), c.getIdleTimeout(), maxInbound, c.getDeadline(),
-				retry(name, c.getRetry()), tls(name, c), resolver(name, c.getResolver(), target));
+				retry(name, c.getRetry()), tls(name, c), resolver(name, c.getResolver(), target),
+				healthCheck(c.getHealthCheck()), outlierDetection(name, c.getOutlierDetection()));
 	}
 
 	private ResolverSettings resolver(String name, GrpcLbProperties.Resolver r, Target target) {
@@ -269,7 +282,117 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 			codes.add(normalized);
 		}
 		return new ChannelSettings.RetrySettings(retry.isEnabled(), attempts, retry.getInitialBackoff(),
-				retry.getMaxBackoff(), retry.getBackoffMultiplier(), codes);
+				retry.getMaxBackoff(), retry.getBackoffMultiplier(), codes, throttling(name, retry.getThrottling()));
+	}
+
+	private ChannelSettings.ThrottlingSettings throttling(String name, GrpcLbProperties.Throttling throttling) {
+		if (!throttling.isEnabled()) {
+			return null;
+		}
+		int maxTokens = throttling.getMaxTokens();
+		if (maxTokens < 1 || maxTokens > 1000) {
+			throw new GrpcLbConfigurationException(property(name, "retry.throttling.max-tokens"), maxTokens,
+					"must be between 1 and 1000 (grpc-java refuses other values)",
+					"Set " + property(name, "retry.throttling.max-tokens") + " to e.g. 10, or set "
+							+ property(name, "retry.throttling.enabled") + "=false to retry without a budget.");
+		}
+		double ratio = throttling.getTokenRatio();
+		if (!(ratio > 0) || ratio > 1 || Math.round(ratio * 1000) == 0) {
+			throw new GrpcLbConfigurationException(property(name, "retry.throttling.token-ratio"), ratio,
+					"must be more than 0 and at most 1 (grpc-java keeps three decimals)",
+					"Set " + property(name, "retry.throttling.token-ratio") + " to e.g. 0.1: ten successful calls "
+							+ "earn back one failed one.");
+		}
+		return new ChannelSettings.ThrottlingSettings(maxTokens, ratio);
+	}
+
+	private ChannelSettings.HealthCheckSettings healthCheck(GrpcLbProperties.HealthCheck healthCheck) {
+		if (!healthCheck.isEnabled()) {
+			return null;
+		}
+		if (!HEALTH_CHECKING_AVAILABLE) {
+			warnHealthCheckingUnavailable();
+			return null;
+		}
+		return new ChannelSettings.HealthCheckSettings(
+				(healthCheck.getServiceName() != null) ? healthCheck.getServiceName().trim() : "");
+	}
+
+	private void warnHealthCheckingUnavailable() {
+		if (!this.healthCheckWarned) {
+			this.healthCheckWarned = true;
+			logger.warn("gRPC client-side health checking is on (grpc.lb.*.health-check.enabled) but io.grpc:"
+					+ "grpc-services is not on the class path, so backends that report NOT_SERVING keep getting "
+					+ "calls. Add io.grpc:grpc-services (grpc-lb-spring-boot-starter brings it), or set "
+					+ "grpc.lb.defaults.health-check.enabled=false to say you do not want it.");
+		}
+	}
+
+	private ChannelSettings.OutlierDetectionSettings outlierDetection(String name,
+			GrpcLbProperties.OutlierDetection od) {
+		if (!od.isEnabled()) {
+			return null;
+		}
+		String prefix = "outlier-detection.";
+		requirePositive(property(name, prefix + "interval"), od.getInterval());
+		requirePositive(property(name, prefix + "base-ejection-time"), od.getBaseEjectionTime());
+		requirePositive(property(name, prefix + "max-ejection-time"), od.getMaxEjectionTime());
+		if (od.getMaxEjectionTime().compareTo(od.getBaseEjectionTime()) < 0) {
+			throw new GrpcLbConfigurationException(property(name, prefix + "base-ejection-time"),
+					od.getBaseEjectionTime(), "is longer than " + property(name, prefix + "max-ejection-time") + " ("
+							+ od.getMaxEjectionTime() + ")",
+					"Set " + property(name, prefix + "base-ejection-time") + " to at most "
+							+ property(name, prefix + "max-ejection-time") + ", or raise the latter.");
+		}
+		percent(property(name, prefix + "max-ejection-percent"), od.getMaxEjectionPercent(),
+				"50: at most half of the backends ejected at once");
+		GrpcLbProperties.FailurePercentage fp = od.getFailurePercentage();
+		ChannelSettings.OutlierDetectionSettings.FailurePercentage failurePercentage = null;
+		if (fp.isEnabled()) {
+			percent(property(name, prefix + "failure-percentage.threshold"), fp.getThreshold(),
+					"85: a backend is ejected when more than 85% of its calls fail");
+			atLeastOne(property(name, prefix + "failure-percentage.minimum-hosts"), fp.getMinimumHosts());
+			atLeastOne(property(name, prefix + "failure-percentage.request-volume"), fp.getRequestVolume());
+			failurePercentage = new ChannelSettings.OutlierDetectionSettings.FailurePercentage(fp.getThreshold(),
+					fp.getMinimumHosts(), fp.getRequestVolume());
+		}
+		GrpcLbProperties.SuccessRate sr = od.getSuccessRate();
+		ChannelSettings.OutlierDetectionSettings.SuccessRate successRate = null;
+		if (sr.isEnabled()) {
+			if (!(sr.getStdevFactor() > 0) || Double.isInfinite(sr.getStdevFactor())) {
+				throw new GrpcLbConfigurationException(property(name, prefix + "success-rate.stdev-factor"),
+						sr.getStdevFactor(), "must be a number greater than 0",
+						"Set " + property(name, prefix + "success-rate.stdev-factor") + " to e.g. 1.9.");
+			}
+			atLeastOne(property(name, prefix + "success-rate.minimum-hosts"), sr.getMinimumHosts());
+			atLeastOne(property(name, prefix + "success-rate.request-volume"), sr.getRequestVolume());
+			successRate = new ChannelSettings.OutlierDetectionSettings.SuccessRate(sr.getStdevFactor(),
+					sr.getMinimumHosts(), sr.getRequestVolume());
+		}
+		if (failurePercentage == null && successRate == null) {
+			throw new GrpcLbConfigurationException(property(name, prefix + "failure-percentage.enabled"), false,
+					"outlier detection is on but neither failure-percentage nor success-rate ejection is, so it "
+							+ "would never eject anything",
+					"Turn " + property(name, prefix + "failure-percentage.enabled") + " (or success-rate.enabled) "
+							+ "back on, or set " + property(name, prefix + "enabled") + "=false to switch outlier "
+							+ "detection off.");
+		}
+		return new ChannelSettings.OutlierDetectionSettings(od.getInterval(), od.getBaseEjectionTime(),
+				od.getMaxEjectionTime(), od.getMaxEjectionPercent(), failurePercentage, successRate);
+	}
+
+	private static void percent(String property, int value, String example) {
+		if (value < 1 || value > 100) {
+			throw new GrpcLbConfigurationException(property, value, "must be a percentage from 1 to 100",
+					"Set " + property + " to a value from 1 to 100, e.g. " + example + ".");
+		}
+	}
+
+	private static void atLeastOne(String property, int value) {
+		if (value < 1) {
+			throw new GrpcLbConfigurationException(property, value, "must be at least 1",
+					"Set " + property + " to 1 or more, or remove it to keep the starter's default.");
+		}
 	}
 
 	private ChannelSettings.TlsSettings tls(String name, GrpcLbProperties.Client c) {

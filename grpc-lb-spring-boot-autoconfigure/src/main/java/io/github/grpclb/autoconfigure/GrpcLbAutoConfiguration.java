@@ -8,6 +8,7 @@ import io.github.grpclb.channel.DialPerRequestChannelRegistry;
 import io.github.grpclb.channel.GrpcLbChannelBuilderCustomizer;
 import io.github.grpclb.channel.GrpcLbChannelFactory;
 import io.github.grpclb.channel.GrpcLbChannelRegistry;
+import io.github.grpclb.channel.HealthCheckLogBridge;
 import io.github.grpclb.channel.PooledChannelRegistry;
 import io.github.grpclb.channel.ResolutionListener;
 import io.github.grpclb.client.GrpcLbClientBeanPostProcessor;
@@ -84,6 +85,18 @@ public final class GrpcLbAutoConfiguration {
 			ObjectProvider<GrpcChannelsProperties> channels, ObjectProvider<ResolutionListener> resolutionListeners) {
 		return new NetDevhChannelConfigurer(settings, channels,
 				ResolutionListener.of(resolutionListeners.orderedStream().toList()));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "io.grpc.protobuf.services.HealthStatusManager")
+	static class HealthCheckingConfiguration {
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean
+		HealthCheckLogBridge grpcLbHealthCheckLogBridge() {
+			return new HealthCheckLogBridge();
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -341,6 +341,16 @@ public class GrpcLbProperties {
 		 */
 		private final Resolver resolver = new Resolver();
 
+		/**
+		 * Client-side health checking (grpc.health.v1 Watch on every connection).
+		 */
+		private final HealthCheck healthCheck = new HealthCheck();
+
+		/**
+		 * Ejection of backends whose calls keep failing (outlier detection, wrapping the policy).
+		 */
+		private final OutlierDetection outlierDetection = new OutlierDetection();
+
 		public String getTarget() {
 			return this.target;
 		}
@@ -431,6 +441,264 @@ public class GrpcLbProperties {
 
 		public Resolver getResolver() {
 			return this.resolver;
+		}
+
+		public HealthCheck getHealthCheck() {
+			return this.healthCheck;
+		}
+
+		public OutlierDetection getOutlierDetection() {
+			return this.outlierDetection;
+		}
+
+	}
+
+	/**
+	 * Client-side health checking: one grpc.health.v1 Watch stream per connected backend; a backend that reports
+	 * anything but SERVING gets no new calls until it does.
+	 */
+	public static class HealthCheck {
+
+		/**
+		 * Whether to watch each backend's grpc.health.v1 status and take backends that are not SERVING out of
+		 * rotation. A backend without the health service counts as healthy. Works with the round_robin policy
+		 * (grpc-java does not health-check pick_first) and needs io.grpc:grpc-services, which the starter brings.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Service name to ask the health service about; empty means the whole server.
+		 */
+		private String serviceName = "";
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getServiceName() {
+			return this.serviceName;
+		}
+
+		public void setServiceName(String serviceName) {
+			this.serviceName = serviceName;
+		}
+
+	}
+
+	/**
+	 * Outlier detection (grpc-java's outlier_detection_experimental): every interval, backends whose calls failed
+	 * too often in that interval are ejected (no new calls) for a while, longer each time they are ejected again.
+	 */
+	public static class OutlierDetection {
+
+		/**
+		 * Whether to eject backends whose calls keep failing. Every non-OK status counts as a failure, application
+		 * errors included, so a backend is ejected only when it fails far more than the threshold.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How often the failure counts are evaluated (and reset); also how much traffic a backend needs within it
+		 * (request-volume).
+		 */
+		private Duration interval = Duration.ofSeconds(5);
+
+		/**
+		 * How long a backend stays ejected the first time; each further ejection multiplies it.
+		 */
+		private Duration baseEjectionTime = Duration.ofSeconds(30);
+
+		/**
+		 * Longest ejection, however often a backend has been ejected.
+		 */
+		private Duration maxEjectionTime = Duration.ofMinutes(5);
+
+		/**
+		 * Most backends ejected at once, as a percentage of all (1 to 100); at least one can always be ejected.
+		 */
+		private int maxEjectionPercent = 50;
+
+		/**
+		 * Ejection of backends whose share of failed calls is above a fixed threshold.
+		 */
+		private final FailurePercentage failurePercentage = new FailurePercentage();
+
+		/**
+		 * Ejection of backends whose success rate is far below the fleet's (statistical; off by default).
+		 */
+		private final SuccessRate successRate = new SuccessRate();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public Duration getBaseEjectionTime() {
+			return this.baseEjectionTime;
+		}
+
+		public void setBaseEjectionTime(Duration baseEjectionTime) {
+			this.baseEjectionTime = baseEjectionTime;
+		}
+
+		public Duration getMaxEjectionTime() {
+			return this.maxEjectionTime;
+		}
+
+		public void setMaxEjectionTime(Duration maxEjectionTime) {
+			this.maxEjectionTime = maxEjectionTime;
+		}
+
+		public int getMaxEjectionPercent() {
+			return this.maxEjectionPercent;
+		}
+
+		public void setMaxEjectionPercent(int maxEjectionPercent) {
+			this.maxEjectionPercent = maxEjectionPercent;
+		}
+
+		public FailurePercentage getFailurePercentage() {
+			return this.failurePercentage;
+		}
+
+		public SuccessRate getSuccessRate() {
+			return this.successRate;
+		}
+
+	}
+
+	/**
+	 * Failure-percentage ejection.
+	 */
+	public static class FailurePercentage {
+
+		/**
+		 * Whether backends with too high a share of failed calls are ejected.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Share of failed calls, in percent (1 to 100), above which a backend is ejected.
+		 */
+		private int threshold = 85;
+
+		/**
+		 * Fewest backends with enough calls (request-volume) for this check to run at all (at least 2 counts a
+		 * Deployment of 2 pods; grpc-java's own default of 5 never ejects in a 3-pod Deployment).
+		 */
+		private int minimumHosts = 2;
+
+		/**
+		 * Fewest calls a backend must have had in one interval to be judged.
+		 */
+		private int requestVolume = 20;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getThreshold() {
+			return this.threshold;
+		}
+
+		public void setThreshold(int threshold) {
+			this.threshold = threshold;
+		}
+
+		public int getMinimumHosts() {
+			return this.minimumHosts;
+		}
+
+		public void setMinimumHosts(int minimumHosts) {
+			this.minimumHosts = minimumHosts;
+		}
+
+		public int getRequestVolume() {
+			return this.requestVolume;
+		}
+
+		public void setRequestVolume(int requestVolume) {
+			this.requestVolume = requestVolume;
+		}
+
+	}
+
+	/**
+	 * Success-rate ejection.
+	 */
+	public static class SuccessRate {
+
+		/**
+		 * Whether backends whose success rate is below the fleet's mean by more than stdev-factor standard
+		 * deviations are ejected. Off by default: when every backend succeeds almost always, a single failed call
+		 * can already put one below that line.
+		 */
+		private boolean enabled = false;
+
+		/**
+		 * How many standard deviations below the mean success rate a backend is ejected.
+		 */
+		private double stdevFactor = 1.9;
+
+		/**
+		 * Fewest backends with enough calls for this check to run at all.
+		 */
+		private int minimumHosts = 5;
+
+		/**
+		 * Fewest calls a backend must have had in one interval to be judged.
+		 */
+		private int requestVolume = 100;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public double getStdevFactor() {
+			return this.stdevFactor;
+		}
+
+		public void setStdevFactor(double stdevFactor) {
+			this.stdevFactor = stdevFactor;
+		}
+
+		public int getMinimumHosts() {
+			return this.minimumHosts;
+		}
+
+		public void setMinimumHosts(int minimumHosts) {
+			this.minimumHosts = minimumHosts;
+		}
+
+		public int getRequestVolume() {
+			return this.requestVolume;
+		}
+
+		public void setRequestVolume(int requestVolume) {
+			this.requestVolume = requestVolume;
 		}
 
 	}
@@ -562,6 +830,16 @@ public class GrpcLbProperties {
 		 */
 		private List<String> retryableStatusCodes = new ArrayList<>(List.of("UNAVAILABLE"));
 
+		/**
+		 * Retry budget (gRPC retry throttling): when most calls fail, retries stop, so a sick fleet is not sent
+		 * several attempts per call.
+		 */
+		private final Throttling throttling = new Throttling();
+
+		public Throttling getThrottling() {
+			return this.throttling;
+		}
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -608,6 +886,57 @@ public class GrpcLbProperties {
 
 		public void setRetryableStatusCodes(List<String> retryableStatusCodes) {
 			this.retryableStatusCodes = retryableStatusCodes;
+		}
+
+	}
+
+	/**
+	 * Retry budget.
+	 */
+	public static class Throttling {
+
+		/**
+		 * Whether retries (and hedged attempts) are throttled: each failed attempt takes a token, each successful
+		 * one gives back token-ratio, and no retry is made while the tokens are at or below half of max-tokens.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Size of the token bucket (1 to 1000): how many failures in a row are tolerated before retries stop,
+		 * doubled.
+		 */
+		private int maxTokens = 10;
+
+		/**
+		 * Tokens a successful attempt gives back (more than 0, at most 1, three decimals at most). With 1, retries
+		 * go on while fewer than half of the attempts fail (a few bad pods are routed around) and stop after about
+		 * max-tokens/2 failures in a row when nearly everything fails. gRPC's example value 0.1 stops retrying as
+		 * soon as more than 1 attempt in 11 fails, i.e. with one bad pod in five.
+		 */
+		private double tokenRatio = 1.0;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getMaxTokens() {
+			return this.maxTokens;
+		}
+
+		public void setMaxTokens(int maxTokens) {
+			this.maxTokens = maxTokens;
+		}
+
+		public double getTokenRatio() {
+			return this.tokenRatio;
+		}
+
+		public void setTokenRatio(double tokenRatio) {
+			this.tokenRatio = tokenRatio;
 		}
 
 	}

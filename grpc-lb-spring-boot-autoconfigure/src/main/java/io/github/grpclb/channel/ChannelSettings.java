@@ -19,10 +19,23 @@ import java.util.Objects;
  * @param retry retry policy
  * @param tls TLS material, or {@code null} for plaintext
  * @param resolver how a {@code dns:} target is resolved
+ * @param healthCheck client-side health checking, or {@code null} for none
+ * @param outlierDetection outlier ejection around the policy, or {@code null} for none
  */
 public record ChannelSettings(String target, String policy, Duration keepaliveTime, Duration keepaliveTimeout,
 		boolean keepaliveWithoutCalls, Duration connectTimeout, Duration idleTimeout, Integer maxInboundMessageSize,
-		Duration deadline, RetrySettings retry, TlsSettings tls, ResolverSettings resolver) {
+		Duration deadline, RetrySettings retry, TlsSettings tls, ResolverSettings resolver,
+		HealthCheckSettings healthCheck, OutlierDetectionSettings outlierDetection) {
+
+	/**
+	 * Settings without health checking and outlier detection.
+	 */
+	public ChannelSettings(String target, String policy, Duration keepaliveTime, Duration keepaliveTimeout,
+			boolean keepaliveWithoutCalls, Duration connectTimeout, Duration idleTimeout, Integer maxInboundMessageSize,
+			Duration deadline, RetrySettings retry, TlsSettings tls, ResolverSettings resolver) {
+		this(target, policy, keepaliveTime, keepaliveTimeout, keepaliveWithoutCalls, connectTimeout, idleTimeout,
+				maxInboundMessageSize, deadline, retry, tls, resolver, null, null);
+	}
 
 	/**
 	 * Settings with the default resolver.
@@ -55,10 +68,75 @@ public record ChannelSettings(String target, String policy, Duration keepaliveTi
 	 * @param retryableStatusCodes upper-case {@link io.grpc.Status.Code} names
 	 */
 	public record RetrySettings(boolean enabled, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-			double backoffMultiplier, List<String> retryableStatusCodes) {
+			double backoffMultiplier, List<String> retryableStatusCodes, ThrottlingSettings throttling) {
 
 		public RetrySettings {
 			retryableStatusCodes = List.copyOf(retryableStatusCodes);
+		}
+
+		/**
+		 * A retry policy without a retry budget.
+		 */
+		public RetrySettings(boolean enabled, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
+				double backoffMultiplier, List<String> retryableStatusCodes) {
+			this(enabled, maxAttempts, initialBackoff, maxBackoff, backoffMultiplier, retryableStatusCodes, null);
+		}
+
+	}
+
+	/**
+	 * The retry budget (service config {@code retryThrottling}).
+	 *
+	 * @param maxTokens size of the token bucket
+	 * @param tokenRatio tokens a successful attempt gives back
+	 */
+	public record ThrottlingSettings(int maxTokens, double tokenRatio) {
+	}
+
+	/**
+	 * Client-side health checking (service config {@code healthCheckConfig}).
+	 *
+	 * @param serviceName the service asked about; empty for the whole server
+	 */
+	public record HealthCheckSettings(String serviceName) {
+
+		public HealthCheckSettings {
+			Objects.requireNonNull(serviceName, "serviceName");
+		}
+
+	}
+
+	/**
+	 * Outlier ejection (grpc-java's {@code outlier_detection_experimental}) around the client's policy.
+	 *
+	 * @param interval how often failures are evaluated
+	 * @param baseEjectionTime first ejection time
+	 * @param maxEjectionTime longest ejection time
+	 * @param maxEjectionPercent most backends ejected at once, in percent
+	 * @param failurePercentage failure-percentage ejection, or {@code null} for none
+	 * @param successRate success-rate ejection, or {@code null} for none
+	 */
+	public record OutlierDetectionSettings(Duration interval, Duration baseEjectionTime, Duration maxEjectionTime,
+			int maxEjectionPercent, FailurePercentage failurePercentage, SuccessRate successRate) {
+
+		/**
+		 * Failure-percentage ejection.
+		 *
+		 * @param threshold share of failed calls, in percent, above which a backend is ejected
+		 * @param minimumHosts fewest backends with enough calls for the check to run
+		 * @param requestVolume fewest calls per interval for a backend to be judged
+		 */
+		public record FailurePercentage(int threshold, int minimumHosts, int requestVolume) {
+		}
+
+		/**
+		 * Success-rate ejection.
+		 *
+		 * @param stdevFactor standard deviations below the mean at which a backend is ejected
+		 * @param minimumHosts fewest backends with enough calls for the check to run
+		 * @param requestVolume fewest calls per interval for a backend to be judged
+		 */
+		public record SuccessRate(double stdevFactor, int minimumHosts, int requestVolume) {
 		}
 
 	}

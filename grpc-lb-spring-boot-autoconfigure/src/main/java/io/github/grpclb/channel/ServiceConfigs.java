@@ -24,7 +24,43 @@ public final class ServiceConfigs {
 	 * @return the service config
 	 */
 	public static Map<String, Object> pooled(ChannelSettings settings) {
-		return build(Map.of(settings.policy(), Map.of()), settings);
+		Map<String, Object> policy = Map.of(settings.policy(), Map.of());
+		ChannelSettings.OutlierDetectionSettings outliers = settings.outlierDetection();
+		Map<String, Object> config = build((outliers != null) ? outlierDetection(outliers, policy) : policy, settings);
+		if (settings.healthCheck() != null) {
+			config.put("healthCheckConfig", Map.of("serviceName", settings.healthCheck().serviceName()));
+		}
+		ChannelSettings.ThrottlingSettings throttling = settings.retry().throttling();
+		if (settings.retry().enabled() && throttling != null) {
+			config.put("retryThrottling",
+					Map.of("maxTokens", (double) throttling.maxTokens(), "tokenRatio", throttling.tokenRatio()));
+		}
+		return config;
+	}
+
+	/** grpc-java's outlier_detection_experimental around the client's policy (gRFC A50, grpc-java's key names). */
+	private static Map<String, Object> outlierDetection(ChannelSettings.OutlierDetectionSettings outliers,
+			Map<String, Object> childPolicy) {
+		Map<String, Object> config = new LinkedHashMap<>();
+		config.put("interval", seconds(outliers.interval()));
+		config.put("baseEjectionTime", seconds(outliers.baseEjectionTime()));
+		config.put("maxEjectionTime", seconds(outliers.maxEjectionTime()));
+		// grpc-java reads maxEjectionPercentage; A50's maxEjectionPercent would be ignored without a word.
+		config.put("maxEjectionPercentage", (double) outliers.maxEjectionPercent());
+		if (outliers.failurePercentage() != null) {
+			config.put("failurePercentageEjection", Map.of("threshold",
+					(double) outliers.failurePercentage().threshold(), "enforcementPercentage", 100.0, "minimumHosts",
+					(double) outliers.failurePercentage().minimumHosts(), "requestVolume",
+					(double) outliers.failurePercentage().requestVolume()));
+		}
+		if (outliers.successRate() != null) {
+			config.put("successRateEjection", Map.of("stdevFactor",
+					(double) Math.round(outliers.successRate().stdevFactor() * 1000), "enforcementPercentage", 100.0,
+					"minimumHosts", (double) outliers.successRate().minimumHosts(), "requestVolume",
+					(double) outliers.successRate().requestVolume()));
+		}
+		config.put("childPolicy", List.of(childPolicy));
+		return Map.of("outlier_detection_experimental", config);
 	}
 
 	/**

@@ -59,6 +59,40 @@ class ServiceConfigsTests {
 	}
 
 	@Test
+	void healthCheckingOutlierEjectionAndTheRetryBudgetGoIntoThePooledConfigAndGrpcJavaAcceptsThem() {
+		ChannelSettings base = PooledChannelRegistryTests.settingsFor("dns:///orders.test:9090");
+		ChannelSettings settings = new ChannelSettings(base.target(), "round_robin", base.keepaliveTime(),
+				base.keepaliveTimeout(), true, base.connectTimeout(), null, null, null,
+				new ChannelSettings.RetrySettings(true, 3, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0,
+						List.of("UNAVAILABLE"), new ChannelSettings.ThrottlingSettings(10, 0.1)),
+				null, ResolverSettings.DEFAULTS, new ChannelSettings.HealthCheckSettings(""),
+				new ChannelSettings.OutlierDetectionSettings(Duration.ofSeconds(5), Duration.ofSeconds(30),
+						Duration.ofMinutes(5), 50,
+						new ChannelSettings.OutlierDetectionSettings.FailurePercentage(85, 2, 20),
+						new ChannelSettings.OutlierDetectionSettings.SuccessRate(1.9, 5, 100)));
+		Map<String, Object> config = ServiceConfigs.pooled(settings);
+		assertThat(config.get("healthCheckConfig")).isEqualTo(Map.of("serviceName", ""));
+		assertThat(config.get("retryThrottling")).isEqualTo(Map.of("maxTokens", 10.0, "tokenRatio", 0.1));
+		@SuppressWarnings("unchecked")
+		Map<String, ?> lb = ((List<Map<String, ?>>) config.get("loadBalancingConfig")).get(0);
+		assertThat(lb).containsOnlyKeys("outlier_detection_experimental");
+		@SuppressWarnings("unchecked")
+		Map<String, ?> outliers = (Map<String, ?>) lb.get("outlier_detection_experimental");
+		assertThat(outliers.get("maxEjectionPercentage")).as("grpc-java's key, not A50's").isEqualTo(50.0);
+		assertThat(outliers.get("childPolicy")).isEqualTo(List.of(Map.of("round_robin", Map.of())));
+		assertThat(outliers.get("failurePercentageEjection")).isEqualTo(Map.of("threshold", 85.0,
+				"enforcementPercentage", 100.0, "minimumHosts", 2.0, "requestVolume", 20.0));
+		assertThat(outliers.get("successRateEjection")).isEqualTo(Map.of("stdevFactor", 1900.0,
+				"enforcementPercentage", 100.0, "minimumHosts", 5.0, "requestVolume", 100.0));
+		NameResolver.ConfigOrError parsed = LoadBalancerRegistry.getDefaultRegistry()
+			.getProvider("outlier_detection_experimental")
+			.parseLoadBalancingPolicyConfig(outliers);
+		assertThat(parsed.getError()).isNull();
+		assertThat(ServiceConfigs.dialPerRequest(settings)).as("a single-call channel has nothing to eject or budget")
+			.doesNotContainKeys("healthCheckConfig", "retryThrottling");
+	}
+
+	@Test
 	void durationsAreWrittenAsDecimalSeconds() {
 		assertThat(ServiceConfigs.seconds(Duration.ofMillis(100))).isEqualTo("0.1s");
 		assertThat(ServiceConfigs.seconds(Duration.ofSeconds(30))).isEqualTo("30s");
