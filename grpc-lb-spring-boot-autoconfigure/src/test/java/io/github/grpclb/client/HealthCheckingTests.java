@@ -142,6 +142,8 @@ class HealthCheckingTests {
 			.getLogger("io.grpc.protobuf.services.HealthCheckingLoadBalancerFactory");
 		grpcLogger.addHandler(capture);
 		Backends backends = this.backendsExtension.get();
+		// The test backends serve grpc.health.v1 unless told not to.
+		backends.all().forEach((backend) -> backend.healthService(false));
 		try {
 			TestContexts.runner()
 				.withBean(DistributionTests.ConstructorInjected.class)
