@@ -258,6 +258,13 @@ public final class RecordingLoad implements AutoCloseable {
 					: this.calls.stream().mapToInt(CallRecord::attempts).sum() / (double) this.calls.size();
 		}
 
+		/** @return how many calls took 1, 2, 3… attempts */
+		public Map<Integer, Integer> callsByAttempts() {
+			Map<Integer, Integer> counts = new TreeMap<>();
+			this.calls.forEach((c) -> counts.merge(c.attempts, 1, Integer::sum));
+			return counts;
+		}
+
 		/** @return attempts by backend ({@link #NO_BACKEND} when no connection was used), sorted by backend */
 		public Map<String, Integer> attemptsByBackend() {
 			Map<String, Integer> counts = new TreeMap<>();
@@ -289,6 +296,39 @@ public final class RecordingLoad implements AutoCloseable {
 			return (int) this.attempts.stream()
 				.filter((a) -> a.backend.equals(backend) && a.code == Status.Code.OK)
 				.count();
+		}
+
+		/**
+		 * @param backend {@code ip:port}
+		 * @return start of the last attempt that went to it, or -1 if none did
+		 */
+		public long lastAttemptTo(String backend) {
+			return this.attempts.stream()
+				.filter((a) -> a.backend.equals(backend))
+				.mapToLong(AttemptRecord::start)
+				.max()
+				.orElse(-1);
+		}
+
+		/**
+		 * @param backend {@code ip:port}
+		 * @return start of the first attempt it answered OK, or -1 if it answered none
+		 */
+		public long firstSuccessOn(String backend) {
+			return this.attempts.stream()
+				.filter((a) -> a.backend.equals(backend) && a.code == Status.Code.OK)
+				.mapToLong(AttemptRecord::start)
+				.min()
+				.orElse(-1);
+		}
+
+		/** @return end of the first call that succeeded, or -1 if none did */
+		public long firstSuccessfulCallEnd() {
+			return this.calls.stream()
+				.filter((c) -> c.code == Status.Code.OK)
+				.mapToLong(CallRecord::end)
+				.min()
+				.orElse(-1);
 		}
 
 		/**
