@@ -24,7 +24,8 @@ import org.xbill.DNS.Type;
 
 /**
  * The discovery scenarios against a real DNS server: Debian's dnsmasq, serving a hosts file that the test
- * rewrites (SIGHUP makes dnsmasq read it again). An outage is SIGSTOP/SIGCONT. Runs only in the Maven profile
+ * rewrites (SIGHUP makes dnsmasq read it again). An outage is SIGSTOP/SIGCONT. Queries are counted from dnsmasq's
+ * own query log ({@code --log-queries}). Runs only in the Maven profile
  * {@code dnsmasq} ({@code .ci/run} installs the package); there it fails, not skips, when dnsmasq is missing.
  */
 @Tag("dnsmasq")
@@ -56,7 +57,8 @@ class DnsmasqDiscoveryTests extends DnsDiscoveryScenarios {
 	private void start() throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>(List.of("dnsmasq", "--no-daemon", "--port=" + this.port,
 				"--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
-				"--addn-hosts=" + this.directory.resolve("hosts"), "--local-ttl=1",
+				"--addn-hosts=" + this.directory.resolve("hosts"), "--local-ttl=1", "--log-queries",
+				"--log-facility=" + this.directory.resolve("queries.log"),
 				"--pid-file=" + this.directory.resolve("dnsmasq.pid")));
 		this.srvHosts.forEach((srv) -> command.add("--srv-host=" + srv));
 		this.dnsmasq = new ProcessBuilder(command).redirectErrorStream(true)
@@ -131,8 +133,15 @@ class DnsmasqDiscoveryTests extends DnsDiscoveryScenarios {
 	}
 
 	@Override
-	protected int queries() {
-		return -1;
+	protected int addressQueries() {
+		// dnsmasq logs each query as it arrives, e.g. "dnsmasq[42]: query[A] orders.test from 127.0.0.1".
+		String logged = "query[A] " + NAME + " from ";
+		try (java.util.stream.Stream<String> lines = Files.lines(this.directory.resolve("queries.log"))) {
+			return (int) lines.filter((line) -> line.contains(logged)).count();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private void writeHosts() throws IOException {
