@@ -65,6 +65,11 @@ public final class DnsResponder implements AutoCloseable {
 		return "127.0.0.1:" + this.socket.getLocalPort();
 	}
 
+	/** @return the UDP address this server listens on */
+	public InetSocketAddress socketAddress() {
+		return new InetSocketAddress(InetAddress.getLoopbackAddress(), this.socket.getLocalPort());
+	}
+
 	/**
 	 * Answer A queries for a name with these addresses (replacing earlier ones).
 	 * @param name the name
