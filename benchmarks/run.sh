@@ -5,10 +5,12 @@
 #                          (the same through the system resolver configuration, no JVM DNS flag; needs root)
 #        benchmarks/run.sh [--rounds=3] [--warmup=3s] [--window=8s] [--concurrency=32] [--out=docs/benchmarks]
 #                          [--only=starter,raw,...]
+# MVNW_OPTS is passed to the build (e.g. MVNW_OPTS=-o to build offline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v haproxy >/dev/null 2>&1; then
+# The discovery runs use no proxy.
+if [ "${1:-}" != "discovery" ] && [ "${1:-}" != "discovery-system-dns" ] && ! command -v haproxy >/dev/null 2>&1; then
   echo "HAProxy is not installed; installing the Debian package (needed for the L4/L7 proxy variants)..."
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   if ! ($SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq haproxy) >/dev/null; then
@@ -16,7 +18,7 @@ if ! command -v haproxy >/dev/null 2>&1; then
   fi
 fi
 
-./mvnw -B -q --no-transfer-progress -pl benchmarks -am package -DskipTests
+./mvnw -B -q --no-transfer-progress ${MVNW_OPTS:-} -pl benchmarks -am package -DskipTests
 
 if [ "${1:-}" = "discovery" ]; then
   # New-backend discovery latency (docs/benchmarks.md): names come from a hosts file the run rewrites.
