@@ -3,6 +3,7 @@ package io.github.grpclb.client;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +45,6 @@ class DnsmasqDiscoveryTests extends DnsDiscoveryScenarios {
 
 	@BeforeEach
 	void startDnsmasq() throws Exception {
-		this.port = freeUdpPort();
 		writeHosts();
 		start();
 	}
@@ -55,7 +55,24 @@ class DnsmasqDiscoveryTests extends DnsDiscoveryScenarios {
 	}
 
 	private void start() throws IOException, InterruptedException {
-		List<String> command = new ArrayList<>(List.of("dnsmasq", "--no-daemon", "--port=" + this.port,
+		// dnsmasq listens on UDP and TCP: whatever else runs on this machine may take the port between our check and
+		// dnsmasq's bind. Then try another port.
+		for (int attempt = 1;; attempt++) {
+			this.port = freePort();
+			try {
+				startOn(this.port);
+				return;
+			}
+			catch (IllegalStateException ex) {
+				if (attempt == 5 || !String.valueOf(ex.getMessage()).contains("Address already in use")) {
+					throw ex;
+				}
+			}
+		}
+	}
+
+	private void startOn(int port) throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>(List.of("dnsmasq", "--no-daemon", "--port=" + port,
 				"--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
 				"--addn-hosts=" + this.directory.resolve("hosts"), "--local-ttl=1", "--log-queries",
 				"--log-facility=" + this.directory.resolve("queries.log"),
@@ -162,9 +179,17 @@ class DnsmasqDiscoveryTests extends DnsDiscoveryScenarios {
 		}
 	}
 
-	private static int freeUdpPort() throws IOException {
-		try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
+	/** A port free on 127.0.0.1 for both UDP and TCP right now. */
+	private static int freePort() throws IOException {
+		while (true) {
+			try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+				try (ServerSocket tcp = new ServerSocket(udp.getLocalPort(), 1, InetAddress.getLoopbackAddress())) {
+					return tcp.getLocalPort();
+				}
+				catch (IOException ex) {
+					// Taken for TCP: try another.
+				}
+			}
 		}
 	}
 
