@@ -122,11 +122,14 @@ public final class GrpcLbChannelFactory {
 			// Our policy must not be replaced by a TXT record the operator never meant for this client.
 			.disableServiceConfigLookUp()
 			.defaultServiceConfig(serviceConfig);
-		if (settings.retry().enabled()) {
+		if (settings.usesRetries()) {
 			builder.enableRetry();
 		}
 		else {
 			builder.disableRetry();
+		}
+		if (settings.deadline() != null) {
+			builder.intercept(new DefaultDeadlineInterceptor(settings));
 		}
 		if (settings.idleTimeout() != null) {
 			builder.idleTimeout(settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);

@@ -300,7 +300,6 @@ public final class Backends implements AutoCloseable {
 		@Override
 		public void echo(EchoRequest request, StreamObserver<EchoReply> responseObserver) {
 			this.received.incrementAndGet();
-			this.receivedLatch.countDown();
 			switch (this.mode) {
 				case ECHO -> {
 					this.calls.incrementAndGet();
@@ -323,6 +322,8 @@ public final class Backends implements AutoCloseable {
 					});
 				}
 			}
+			// Counted only now: a test that saw the call arrive can release a hanging call at once.
+			this.receivedLatch.countDown();
 		}
 
 		ServerInterceptor headerRecorder() {
