@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,6 +24,12 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
  * Builds channels from {@link ChannelSettings}. It does not keep them: the registries own their lifecycle.
  */
 public final class GrpcLbChannelFactory {
+
+	/**
+	 * While no backend of a pooled channel is reachable, how often it tries them all again (grpc-java's own connect
+	 * backoff grows to two minutes, so a fleet that comes back would wait that long for calls).
+	 */
+	static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
 
 	private final List<GrpcLbChannelBuilderCustomizer> customizers;
 
@@ -73,8 +80,10 @@ public final class GrpcLbChannelFactory {
 	 * @return a new, not yet connected channel
 	 */
 	public ManagedChannel createPooled(String clientName, ChannelSettings settings) {
-		return create(clientName, settings, ServiceConfigs.pooled(settings),
+		ManagedChannel channel = create(clientName, settings, ServiceConfigs.pooled(settings),
 				resolverProvider(clientName, settings, this.resolutionListener));
+		ReconnectWatchdog.watch(channel, RECONNECT_INTERVAL);
+		return channel;
 	}
 
 	/**
