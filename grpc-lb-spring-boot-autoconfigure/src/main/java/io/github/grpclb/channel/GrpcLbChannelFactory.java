@@ -116,6 +116,21 @@ public final class GrpcLbChannelFactory {
 		return create(clientName, settings, ServiceConfigs.dialPerRequest(settings), resolution);
 	}
 
+	/**
+	 * A channel for one attempt of a call that the caller retries itself, on a fresh channel each time: no retries
+	 * inside, and none of the addresses earlier attempts failed on (unless no other is left).
+	 * @param clientName the client asking for it (passed on to customizers)
+	 * @param settings the settings
+	 * @param resolution where the channel takes its addresses from
+	 * @param excluded addresses to leave out
+	 * @return a new, not yet connected channel
+	 */
+	ManagedChannel createSingleAttempt(String clientName, ChannelSettings settings, SharedResolution resolution,
+			java.util.Set<java.net.SocketAddress> excluded) {
+		return create(clientName, settings, ServiceConfigs.dialPerRequestWithoutRetries(settings),
+				resolution.excluding(excluded));
+	}
+
 	@SuppressWarnings("deprecation") // nameResolverFactory is the public way to scope a resolver to one channel
 	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig,
 			NameResolverProvider resolver) {
@@ -131,7 +146,7 @@ public final class GrpcLbChannelFactory {
 			// Our policy must not be replaced by a TXT record the operator never meant for this client.
 			.disableServiceConfigLookUp()
 			.defaultServiceConfig(serviceConfig);
-		if (settings.usesRetries()) {
+		if (settings.usesRetries() && serviceConfig.containsKey("methodConfig")) {
 			builder.enableRetry();
 		}
 		else {

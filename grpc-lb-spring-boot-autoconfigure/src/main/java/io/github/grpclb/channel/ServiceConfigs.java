@@ -71,15 +71,29 @@ public final class ServiceConfigs {
 	 * @return the service config
 	 */
 	static Map<String, Object> dialPerRequest(ChannelSettings settings) {
-		return build(SHUFFLED_PICK_FIRST, settings);
+		return build(SHUFFLED_PICK_FIRST, settings, true);
+	}
+
+	/**
+	 * Service config for a single-call channel whose call the caller retries itself (on another channel, so
+	 * that a retry reaches another backend): deadlines only.
+	 * @param settings the channel settings
+	 * @return the service config
+	 */
+	static Map<String, Object> dialPerRequestWithoutRetries(ChannelSettings settings) {
+		return build(SHUFFLED_PICK_FIRST, settings, false);
 	}
 
 	private static Map<String, Object> build(Map<String, ?> lbConfig, ChannelSettings settings) {
+		return build(lbConfig, settings, true);
+	}
+
+	private static Map<String, Object> build(Map<String, ?> lbConfig, ChannelSettings settings, boolean retries) {
 		Map<String, Object> config = new LinkedHashMap<>();
 		config.put("loadBalancingConfig", List.of(lbConfig));
 		List<Map<String, Object>> methodConfigs = new ArrayList<>();
 		// The client's default deadline is not here: it applies to unary calls only (DefaultDeadlineInterceptor).
-		if (settings.retry().enabled()) {
+		if (retries && settings.retry().enabled()) {
 			Map<String, Object> all = new LinkedHashMap<>();
 			// An empty name entry matches every method of every service.
 			all.put("name", List.of(Map.of()));
@@ -99,7 +113,7 @@ public final class ServiceConfigs {
 				entry.put("hedgingPolicy", Map.of("maxAttempts", (double) hedging.maxAttempts(), "hedgingDelay",
 						seconds(hedging.delay()), "nonFatalStatusCodes", hedging.nonFatalStatusCodes()));
 			}
-			else if (method.retry() != null && method.retry().enabled()) {
+			else if (retries && method.retry() != null && method.retry().enabled()) {
 				entry.put("retryPolicy", retryPolicy(method.retry()));
 			}
 			methodConfigs.add(entry);
