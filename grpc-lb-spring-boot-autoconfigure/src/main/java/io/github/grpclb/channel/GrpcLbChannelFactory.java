@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.NameResolverProvider;
@@ -30,6 +31,12 @@ public final class GrpcLbChannelFactory {
 	 * backoff grows to two minutes, so a fleet that comes back would wait that long for calls).
 	 */
 	static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
+
+	/**
+	 * When a pooled channel has just lost its last working connection, how long new calls wait for a backend
+	 * (the replacements of a blue/green switch being resolved and connected) before failing.
+	 */
+	static final Duration FAILOVER_WAIT = Duration.ofSeconds(2);
 
 	private final List<GrpcLbChannelBuilderCustomizer> customizers;
 
@@ -80,9 +87,10 @@ public final class GrpcLbChannelFactory {
 	 * @return a new, not yet connected channel
 	 */
 	public ManagedChannel createPooled(String clientName, ChannelSettings settings) {
+		FailoverWait failover = new FailoverWait(clientName, FAILOVER_WAIT);
 		ManagedChannel channel = create(clientName, settings, ServiceConfigs.pooled(settings),
-				resolverProvider(clientName, settings, this.resolutionListener));
-		ReconnectWatchdog.watch(channel, RECONNECT_INTERVAL);
+				resolverProvider(clientName, settings, this.resolutionListener), failover);
+		failover.watching(ConnectionWatch.watch(channel, RECONNECT_INTERVAL));
 		return channel;
 	}
 
@@ -131,9 +139,14 @@ public final class GrpcLbChannelFactory {
 				resolution.excluding(excluded));
 	}
 
-	@SuppressWarnings("deprecation") // nameResolverFactory is the public way to scope a resolver to one channel
 	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig,
 			NameResolverProvider resolver) {
+		return create(clientName, settings, serviceConfig, resolver, null);
+	}
+
+	@SuppressWarnings("deprecation") // nameResolverFactory is the public way to scope a resolver to one channel
+	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig,
+			NameResolverProvider resolver, ClientInterceptor innermost) {
 		NettyChannelBuilder builder = NettyChannelBuilder.forTarget(settings.target(), credentials(settings));
 		if (resolver != null) {
 			builder.nameResolverFactory(resolver);
@@ -151,6 +164,10 @@ public final class GrpcLbChannelFactory {
 		}
 		else {
 			builder.disableRetry();
+		}
+		if (innermost != null) {
+			// Added first, so it runs last: it sees the call options the other interceptors set.
+			builder.intercept(innermost);
 		}
 		if (settings.deadline() != null) {
 			builder.intercept(new DefaultDeadlineInterceptor(settings));

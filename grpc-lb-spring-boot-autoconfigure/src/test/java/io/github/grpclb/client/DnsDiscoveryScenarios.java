@@ -232,6 +232,34 @@ abstract class DnsDiscoveryScenarios {
 	}
 
 	@Test
+	void whenEveryOldPodStopsAtOnceAndTheReplacementsAreAlreadyInDnsThenNoCallFails() {
+		// Blue/green: three old pods serve; the two new ones are published and the old ones all stop at once,
+		// before the client's next refresh.
+		publish(NAME, ips(3));
+		runner(target(), "grpc.lb.clients.orders.resolver.refresh-interval=30s",
+				"grpc.lb.clients.orders.resolver.min-refresh-interval=200ms")
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
+				try (Load load = Load.start(stub, 8)) {
+					awaitServing(3);
+					publish(NAME, ips(5).subList(3, 5));
+					for (int i = 0; i < 3; i++) {
+						Backends.Backend old = backends().all().get(i);
+						new Thread(old::stopGracefully, "stop-" + i).start();
+					}
+					await().atMost(Duration.ofSeconds(10))
+						.until(() -> backends().all().get(3).calls() > 0 && backends().all().get(4).calls() > 0);
+					int before = load.calls();
+					await().atMost(Duration.ofSeconds(10)).until(() -> load.calls() > before + 200);
+					load.close();
+					System.out.printf("%s blue/green: %d calls, %d failed (last: %s)%n", getClass().getSimpleName(),
+							load.calls(), load.failures(), load.lastFailure());
+					assertThat(load.failures()).as("failed calls (last: %s)", load.lastFailure()).isZero();
+				}
+			});
+	}
+
+	@Test
 	void whenPoolingIsOffThenCallsShareOneResolutionInsteadOfAskingDnsForEachCall() {
 		publish(NAME, ips(3));
 		int before = addressQueries();
