@@ -54,7 +54,9 @@ final class BenchBackends implements AutoCloseable {
 		InetSocketAddress socket = new InetSocketAddress(InetAddress.getByName(address), port);
 		NettyServerBuilder builder = (credentials != null) ? NettyServerBuilder.forAddress(socket, credentials)
 				: NettyServerBuilder.forAddress(socket);
-		return builder.addService(new Service(address))
+		// Like a pod with the health service (the starter checks it by default), always SERVING here.
+		return builder.addService(new io.grpc.protobuf.services.HealthStatusManager().getHealthService())
+			.addService(new Service(address))
 			// The handler is trivial: run it on the transport thread, the same for every variant.
 			.directExecutor()
 			.permitKeepAliveTime(5, TimeUnit.SECONDS)

@@ -51,6 +51,10 @@ public final class BenchmarkMain {
 			properties.put("grpc.lb.clients.plain.target", plainTarget);
 			properties.put("grpc.lb.clients.plain-stock-resolver.target", plainTarget);
 			properties.put("grpc.lb.clients.plain-stock-resolver.resolver.type", "grpc");
+			properties.put("grpc.lb.clients.plain-bare.target", plainTarget);
+			properties.put("grpc.lb.clients.plain-bare.health-check.enabled", "false");
+			properties.put("grpc.lb.clients.plain-bare.outlier-detection.enabled", "false");
+			properties.put("grpc.lb.clients.plain-bare.retry.throttling.enabled", "false");
 			properties.put("grpc.lb.clients.plain-no-retry.target", plainTarget);
 			properties.put("grpc.lb.clients.plain-no-retry.retry.enabled", "false");
 			properties.put("grpc.lb.clients.tls.target", "dns:///backends.bench:" + backends.tlsPort());
@@ -86,6 +90,9 @@ public final class BenchmarkMain {
 						new Variant("starter", "starter, pooled round_robin (@GrpcLbClient)", () -> pooled.plain),
 						new Variant("starter-stock-resolver", "starter, pooled, grpc-java's stock DNS resolver",
 								() -> pooled.plainStockResolver),
+						new Variant("starter-no-resilience",
+								"starter, pooled, health checking, outlier ejection and retry budget off",
+								() -> pooled.plainBare),
 						new Variant("starter-no-retry", "starter, pooled, retry.enabled=false", () -> pooled.plainNoRetry),
 						new Variant("raw", "raw grpc-java, dns:/// + round_robin (reference)",
 								() -> BenchServiceGrpc.newStub(raw)),

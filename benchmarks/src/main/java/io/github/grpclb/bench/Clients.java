@@ -69,6 +69,9 @@ final class Clients implements AutoCloseable {
 		@GrpcLbClient("plain-stock-resolver")
 		BenchServiceGrpc.BenchServiceStub plainStockResolver;
 
+		@GrpcLbClient("plain-bare")
+		BenchServiceGrpc.BenchServiceStub plainBare;
+
 		@GrpcLbClient("plain-no-retry")
 		BenchServiceGrpc.BenchServiceStub plainNoRetry;
 

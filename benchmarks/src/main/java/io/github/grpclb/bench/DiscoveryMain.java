@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.grpclb.bench.proto.BenchReply;
 import io.github.grpclb.bench.proto.BenchRequest;
 import io.github.grpclb.bench.proto.BenchServiceGrpc;
+import io.github.grpclb.channel.GrpcLbChannelRegistry;
 import io.github.grpclb.client.GrpcLbClient;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -28,13 +29,24 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * How long a new backend waits for its first call after it appears in DNS, for four clients side by side under
- * the same light load: the starter with its default refresh interval (30s) and with 5s, and grpc-java's stock
- * {@code dns:///} resolver against servers without and with a 30s MaxConnectionAge.
- * <p>
- * Names resolve through a hosts file the run rewrites ({@code -Djdk.net.hosts.file}, JVM address cache off with
- * {@code -Dsun.net.inetaddr.ttl=0}), the same source for every client. Options: {@code --window} (75s),
- * {@code --out} (docs/benchmarks).
+ * How long a new backend waits for its first call after it appears in DNS, for clients side by side under the same
+ * light load. Two sources of names:
+ * <ul>
+ * <li>{@code --source=hosts-file} (default): a hosts file the run rewrites ({@code -Djdk.net.hosts.file}, JVM address
+ * cache off with {@code -Dsun.net.inetaddr.ttl=0}), the same source for every client. Four clients: the starter with
+ * its default refresh interval (30s) and with 5s, and grpc-java's stock {@code dns:///} resolver against servers
+ * without and with a 30s MaxConnectionAge.</li>
+ * <li>{@code --source=system-dns}: a DNS server in this process on 127.0.0.1:53 that the system resolver
+ * configuration ({@code /etc/resolv.conf}) names, with a pod's search list and {@code ndots:5}; the targets are short
+ * Service names ({@code dns:///starter-default:port}). No JVM DNS flag: this is what an application gets with the
+ * defaults. {@code benchmarks/run.sh discovery-system-dns} runs it in its own network and mount namespace with such a
+ * resolv.conf bind-mounted, so the machine's own configuration is untouched. Clients: the starter with its defaults
+ * ({@code --clients}, 6, each with its own Service name, started at staggered times over 30s so that their refresh
+ * cycles sit at different phases when DNS changes), the starter with a 5s refresh interval, and grpc-java's stock
+ * resolver against servers with a 30s MaxConnectionAge. {@code --ttl} (30s) is the TTL of the records.</li>
+ * </ul>
+ * Other options: {@code --window} (75s), {@code --out} (docs/benchmarks), {@code --name} (file name without
+ * extension: discovery, or discovery-system-dns).
  */
 public final class DiscoveryMain {
 
@@ -48,6 +60,10 @@ public final class DiscoveryMain {
 	public static void main(String[] args) throws Exception {
 		Duration window = Duration.ofSeconds(75);
 		Path out = Path.of("docs/benchmarks");
+		String source = "hosts-file";
+		String name = null;
+		Duration ttl = Duration.ofSeconds(30);
+		int staggered = 6;
 		for (String arg : args) {
 			if (arg.startsWith("--window=")) {
 				window = org.springframework.boot.convert.DurationStyle.detectAndParse(arg.substring(9));
@@ -55,10 +71,35 @@ public final class DiscoveryMain {
 			else if (arg.startsWith("--out=")) {
 				out = Path.of(arg.substring(6));
 			}
+			else if (arg.startsWith("--source=")) {
+				source = arg.substring(9);
+			}
+			else if (arg.startsWith("--name=")) {
+				name = arg.substring(7);
+			}
+			else if (arg.startsWith("--clients=")) {
+				staggered = Integer.parseInt(arg.substring(10));
+			}
+			else if (arg.startsWith("--ttl=")) {
+				ttl = org.springframework.boot.convert.DurationStyle.detectAndParse(arg.substring(6));
+			}
 			else {
-				throw new IllegalArgumentException("unknown option " + arg + "; known: --window=75s --out=dir");
+				throw new IllegalArgumentException("unknown option " + arg
+						+ "; known: --window=75s --out=dir --source=hosts-file|system-dns --ttl=30s --clients=6 --name=file");
 			}
 		}
+		if (source.equals("hosts-file")) {
+			hostsFile(window, out, (name != null) ? name : "discovery");
+		}
+		else if (source.equals("system-dns")) {
+			systemDns(window, out, (name != null) ? name : "discovery-system-dns", ttl, staggered);
+		}
+		else {
+			throw new IllegalArgumentException("--source must be hosts-file or system-dns, not " + source);
+		}
+	}
+
+	private static void hostsFile(Duration window, Path out, String name) throws Exception {
 		String hostsProperty = System.getProperty("jdk.net.hosts.file");
 		String jvmTtl = System.getProperty("sun.net.inetaddr.ttl", "30 (JDK default)");
 		if (hostsProperty == null) {
@@ -76,79 +117,205 @@ public final class DiscoveryMain {
 			servers.add(server(address, port, null));
 			servers.add(server(address, mcaPort, Duration.ofSeconds(30)));
 		}
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(Clients.BenchApplication.class,
-				Stubs.class)
-			.web(WebApplicationType.NONE)
-			.logStartupInfo(false)
-			.properties(Map.of("logging.level.root", "WARN",
-					"spring.autoconfigure.exclude",
-					"org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
-					"grpc.lb.clients.default.target", "dns:///starter-30s.bench:" + port,
-					"grpc.lb.clients.fast.target", "dns:///starter-5s.bench:" + port,
-					"grpc.lb.clients.fast.resolver.refresh-interval", "5s",
-					"grpc.lb.clients.fast.resolver.min-refresh-interval", "1s"))
-			.run();
-		ManagedChannel stock = NettyChannelBuilder.forTarget("dns:///stock.bench:" + port)
-			.defaultLoadBalancingPolicy("round_robin")
-			.usePlaintext()
-			.build();
-		ManagedChannel stockMca = NettyChannelBuilder.forTarget("dns:///stock-mca.bench:" + mcaPort)
-			.defaultLoadBalancingPolicy("round_robin")
-			.usePlaintext()
-			.build();
+		ConfigurableApplicationContext context = starter(Map.of("grpc.lb.clients.default.target",
+				"dns:///starter-30s.bench:" + port, "grpc.lb.clients.fast.target", "dns:///starter-5s.bench:" + port),
+				Stubs.class);
+		ManagedChannel stock = stock("dns:///stock.bench:" + port);
+		ManagedChannel stockMca = stock("dns:///stock-mca.bench:" + mcaPort);
 		Stubs stubs = context.getBean(Stubs.class);
-		Map<String, Probe> probes = new LinkedHashMap<>();
-		probes.put("starter, refresh-interval 30s (default)", new Probe(stubs.defaultInterval));
-		probes.put("starter, refresh-interval 5s", new Probe(stubs.fast));
-		probes.put("grpc-java stock dns:///, no MaxConnectionAge", new Probe(BenchServiceGrpc.newStub(stock)));
-		probes.put("grpc-java stock dns:///, server MaxConnectionAge 30s", new Probe(BenchServiceGrpc.newStub(stockMca)));
+		Map<String, List<Probe>> probes = new LinkedHashMap<>();
+		probes.put("starter, refresh-interval 30s (default)", List.of(new Probe(stubs.defaultInterval)));
+		probes.put("starter, refresh-interval 5s", List.of(new Probe(stubs.fast)));
+		probes.put("grpc-java stock dns:///, no MaxConnectionAge", List.of(new Probe(BenchServiceGrpc.newStub(stock))));
+		probes.put("grpc-java stock dns:///, server MaxConnectionAge 30s",
+				List.of(new Probe(BenchServiceGrpc.newStub(stockMca))));
 		try {
-			probes.values().forEach(Probe::start);
-			Thread.sleep(5000);
-			for (Probe probe : probes.values()) {
-				if (probe.seen.size() != 3) {
-					throw new IllegalStateException("warm-up: a client does not reach the three first backends: "
-							+ probe.seen.keySet());
-				}
-			}
-			System.out.printf("Adding %s to DNS; watching for %s...%n", NEW_BACKEND, window);
-			long added = System.nanoTime();
-			writeHosts(hosts, names, BenchBackends.ADDRESSES.subList(0, 4));
-			long deadline = added + window.toNanos();
-			while (System.nanoTime() < deadline
-					&& probes.values().stream().anyMatch((p) -> !p.seen.containsKey(NEW_BACKEND))) {
-				Thread.sleep(100);
-			}
-			Map<String, Object> results = new LinkedHashMap<>();
-			StringBuilder md = new StringBuilder("| client | new backend's first call after it appeared in DNS |\n|---|---|\n");
-			for (Map.Entry<String, Probe> entry : probes.entrySet()) {
-				Long seenAt = entry.getValue().seen.get(NEW_BACKEND);
-				Double seconds = (seenAt == null) ? null : (seenAt - added) / 1e9;
-				results.put(entry.getKey(), seconds);
-				md.append("| %s | %s |%n".formatted(entry.getKey(), (seconds == null)
-						? "never within " + window.toSeconds() + " s" : String.format(java.util.Locale.ROOT, "%.1f s", seconds)));
-				System.out.printf("%-55s %s%n", entry.getKey(),
-						(seconds == null) ? "never within " + window.toSeconds() + " s" : "%.1f s".formatted(seconds));
-			}
-			md.append("\nJVM DNS cache (sun.net.inetaddr.ttl): ").append(jvmTtl).append(" s. Failed calls during the run: ")
-				.append(probes.values().stream().mapToLong((p) -> p.failures).sum())
-				.append(". Run at ")
-				.append(java.time.OffsetDateTime.now().withNano(0))
-				.append(".\n");
-			Files.createDirectories(out);
-			Files.writeString(out.resolve("discovery.md"), md);
-			new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-				.writeValue(out.resolve("discovery.json").toFile(), Map.of("window", window.toString(),
-						"jvmDnsCacheTtl", jvmTtl, "secondsToFirstCall", results));
-			System.out.println("Wrote " + out.resolve("discovery.md"));
+			probes.values().forEach((list) -> list.forEach(Probe::start));
+			measure(probes, window, () -> writeHosts(hosts, names, BenchBackends.ADDRESSES.subList(0, 4)), out, name,
+					"JVM DNS cache (sun.net.inetaddr.ttl): " + jvmTtl + " s.", Map.of("jvmDnsCacheTtl", jvmTtl));
 		}
 		finally {
-			probes.values().forEach(Probe::stop);
+			probes.values().forEach((list) -> list.forEach(Probe::stop));
 			stock.shutdownNow();
 			stockMca.shutdownNow();
 			context.close();
 			servers.forEach(Server::shutdownNow);
 		}
+	}
+
+	private static void systemDns(Duration window, Path out, String name, Duration ttl, int staggered)
+			throws Exception {
+		for (String property : List.of("jdk.net.hosts.file", "sun.net.inetaddr.ttl")) {
+			if (System.getProperty(property) != null) {
+				throw new IllegalStateException("--source=system-dns measures the defaults: run without -D" + property);
+			}
+		}
+		String resolvConf = Files.readString(Path.of("/etc/resolv.conf"));
+		if (!resolvConf.lines().map(String::trim).filter((l) -> l.startsWith("nameserver")).findFirst()
+			.orElse("").matches("nameserver\\s+127\\.0\\.0\\.1")) {
+			throw new IllegalStateException("/etc/resolv.conf must name 127.0.0.1 as its first nameserver (run it with "
+					+ "benchmarks/run.sh discovery-system-dns, which does so in a namespace of its own):\n" + resolvConf);
+		}
+		String domain = "bench.svc.cluster.local";
+		// One Service name per client: clients with the same target would share one pooled channel.
+		List<String> services = new ArrayList<>();
+		Map<String, Object> properties = new LinkedHashMap<>();
+		int port = BenchBackends.freePort();
+		int mcaPort = BenchBackends.freePort();
+		for (int i = 0; i < staggered; i++) {
+			services.add("starter-default-" + i);
+			properties.put("grpc.lb.clients.default-" + i + ".target", "dns:///starter-default-" + i + ":" + port);
+		}
+		services.add("starter-5s");
+		properties.put("grpc.lb.clients.fast.target", "dns:///starter-5s:" + port);
+		services.add("stock-mca");
+		List<Server> servers = new ArrayList<>();
+		for (String address : BenchBackends.ADDRESSES) {
+			servers.add(server(address, port, null));
+			servers.add(server(address, mcaPort, Duration.ofSeconds(30)));
+		}
+		try (BenchDns dns = new BenchDns(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 53), ttl.toSeconds())) {
+			for (String service : services) {
+				dns.publish(service + "." + domain, FIRST_THREE);
+			}
+			ConfigurableApplicationContext context = starter(properties);
+			ManagedChannel stockMca = stock("dns:///stock-mca:" + mcaPort);
+			GrpcLbChannelRegistry registry = context.getBean(GrpcLbChannelRegistry.class);
+			List<Probe> defaults = new ArrayList<>();
+			for (int i = 0; i < staggered; i++) {
+				defaults.add(new Probe(BenchServiceGrpc.newStub(registry.channel("default-" + i))));
+			}
+			Map<String, List<Probe>> probes = new LinkedHashMap<>();
+			probes.put("starter, defaults (refresh-interval 30s), no JVM DNS flag", defaults);
+			probes.put("starter, refresh-interval 5s, no JVM DNS flag",
+					List.of(new Probe(BenchServiceGrpc.newStub(registry.channel("fast")))));
+			probes.put("grpc-java stock dns:///, server MaxConnectionAge 30s",
+					List.of(new Probe(BenchServiceGrpc.newStub(stockMca))));
+			try {
+				// The clients with defaults start (and look their names up) at staggered times, so that their 30s
+				// refresh cycles — and the JVM cache's, where it is used — sit at different phases when DNS changes.
+				long gap = Duration.ofSeconds(30).toMillis() / staggered;
+				for (int i = 0; i < staggered; i++) {
+					if (i > 0) {
+						Thread.sleep(gap);
+					}
+					defaults.get(i).start();
+				}
+				probes.values().stream().skip(1).forEach((list) -> list.forEach(Probe::start));
+				measure(probes, window, () -> {
+					for (String service : services) {
+						dns.publish(service + "." + domain, BenchBackends.ADDRESSES.subList(0, 4));
+					}
+				}, out, name, "Names from a DNS server named by /etc/resolv.conf (search " + domain
+						+ " …, ndots:5; targets are short names), record TTL " + ttl.toSeconds()
+						+ " s, no JVM DNS flag (the JDK caches for 30 s by default). The " + staggered
+						+ " clients with defaults started " + gap / 1000.0 + " s apart.",
+						Map.of("recordTtlSeconds", ttl.toSeconds(), "resolvConf", resolvConf,
+								"clientsWithDefaultsStartedApartMillis", gap));
+			}
+			finally {
+				probes.values().forEach((list) -> list.forEach(Probe::stop));
+				stockMca.shutdownNow();
+				context.close();
+			}
+		}
+		finally {
+			servers.forEach(Server::shutdownNow);
+		}
+	}
+
+	private static ConfigurableApplicationContext starter(Map<String, ?> targets, Class<?>... sources) {
+		Map<String, Object> properties = new LinkedHashMap<>(Map.of("logging.level.root", "WARN",
+				"spring.autoconfigure.exclude",
+				"org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
+				"grpc.lb.clients.fast.resolver.refresh-interval", "5s",
+				"grpc.lb.clients.fast.resolver.min-refresh-interval", "1s"));
+		properties.putAll(targets);
+		List<Class<?>> all = new ArrayList<>(List.of(Clients.BenchApplication.class));
+		all.addAll(List.of(sources));
+		return new SpringApplicationBuilder(all.toArray(Class<?>[]::new))
+			.web(WebApplicationType.NONE)
+			.logStartupInfo(false)
+			.properties(properties)
+			.run();
+	}
+
+	private static ManagedChannel stock(String target) {
+		return NettyChannelBuilder.forTarget(target).defaultLoadBalancingPolicy("round_robin").usePlaintext().build();
+	}
+
+	/** Something that makes the new backend appear in DNS. */
+	@FunctionalInterface
+	private interface Change {
+
+		void apply() throws java.io.IOException;
+
+	}
+
+	private static void measure(Map<String, List<Probe>> probes, Duration window, Change addBackend, Path out,
+			String name, String conditions, Map<String, Object> extra) throws Exception {
+		Thread.sleep(5000);
+		for (List<Probe> list : probes.values()) {
+			for (Probe probe : list) {
+				if (probe.seen.size() != 3) {
+					throw new IllegalStateException("warm-up: a client does not reach the three first backends: "
+							+ probe.seen.keySet());
+				}
+			}
+		}
+		System.out.printf("Adding %s to DNS; watching for %s...%n", NEW_BACKEND, window);
+		long added = System.nanoTime();
+		addBackend.apply();
+		long deadline = added + window.toNanos();
+		while (System.nanoTime() < deadline && probes.values().stream()
+			.anyMatch((list) -> list.stream().anyMatch((p) -> !p.seen.containsKey(NEW_BACKEND)))) {
+			Thread.sleep(100);
+		}
+		Map<String, Object> results = new LinkedHashMap<>();
+		StringBuilder md = new StringBuilder("| client | new backend's first call after it appeared in DNS |\n|---|---|\n");
+		long failures = 0;
+		for (Map.Entry<String, List<Probe>> entry : probes.entrySet()) {
+			List<Double> seconds = new ArrayList<>();
+			for (Probe probe : entry.getValue()) {
+				Long seenAt = probe.seen.get(NEW_BACKEND);
+				seconds.add((seenAt == null) ? null : (seenAt - added) / 1e9);
+				failures += probe.failures;
+			}
+			results.put(entry.getKey(), (seconds.size() == 1) ? seconds.get(0) : seconds);
+			String shown = shown(seconds, window);
+			md.append("| %s | %s |%n".formatted(entry.getKey(), shown));
+			System.out.printf("%-60s %s%n", entry.getKey(), shown);
+		}
+		md.append("\n").append(conditions).append(" Failed calls during the run: ")
+			.append(failures)
+			.append(". Run at ")
+			.append(java.time.OffsetDateTime.now().withNano(0))
+			.append(".\n");
+		Files.createDirectories(out);
+		Files.writeString(out.resolve(name + ".md"), md);
+		Map<String, Object> json = new LinkedHashMap<>(extra);
+		json.put("window", window.toString());
+		json.put("secondsToFirstCall", results);
+		new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(), json);
+		System.out.println("Wrote " + out.resolve(name + ".md"));
+	}
+
+	/** One client: "12.3 s"; several: "max 31.0 s, median 20.2 s (clients: 5.1, 12.0, …)". */
+	private static String shown(List<Double> seconds, Duration window) {
+		java.util.function.Function<Double, String> one = (s) -> (s == null) ? "never within " + window.toSeconds() + " s"
+				: String.format(java.util.Locale.ROOT, "%.1f s", s);
+		if (seconds.size() == 1) {
+			return one.apply(seconds.get(0));
+		}
+		List<Double> sorted = seconds.stream()
+			.map((s) -> (s == null) ? Double.POSITIVE_INFINITY : s)
+			.sorted()
+			.toList();
+		double median = (sorted.size() % 2 == 1) ? sorted.get(sorted.size() / 2)
+				: (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+		return "max " + one.apply(sorted.get(sorted.size() - 1).isInfinite() ? null : sorted.get(sorted.size() - 1))
+				+ ", median " + one.apply(Double.isInfinite(median) ? null : median) + " (clients: "
+				+ String.join(", ", seconds.stream().map(one).map((t) -> t.replace(" s", "")).toList()) + ")";
 	}
 
 	private static void writeHosts(Path hosts, List<String> names, List<String> addresses) throws java.io.IOException {

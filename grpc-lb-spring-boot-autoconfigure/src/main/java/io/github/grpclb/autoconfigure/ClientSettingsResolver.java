@@ -5,10 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 import io.github.grpclb.channel.ChannelSettings;
 import io.github.grpclb.channel.ChannelSettingsProvider;
@@ -188,10 +192,12 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 			}
 			maxInbound = (int) size.toBytes();
 		}
+		ChannelSettings.RetrySettings retry = retry(name, c.getRetry());
 		return new ChannelSettings(target.uri(), policy, c.getKeepaliveTime(), c.getKeepaliveTimeout(),
 				c.isKeepaliveWithoutCalls(), c.getConnectTimeout(), c.getIdleTimeout(), maxInbound, c.getDeadline(),
-				retry(name, c.getRetry()), tls(name, c), resolver(name, c.getResolver(), target),
-				healthCheck(c.getHealthCheck()), outlierDetection(name, c.getOutlierDetection()));
+				retry, tls(name, c), resolver(name, c.getResolver(), target),
+				healthCheck(c.getHealthCheck()), outlierDetection(name, c.getOutlierDetection()),
+				methods(name, c, retry));
 	}
 
 	private ResolverSettings resolver(String name, GrpcLbProperties.Resolver r, Target target) {
@@ -236,37 +242,53 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	}
 
 	private ChannelSettings.RetrySettings retry(String name, GrpcLbProperties.Retry retry) {
+		return retry((key) -> property(name, key), retry, throttling(name, retry.getThrottling()));
+	}
+
+	/**
+	 * Validate a retry policy.
+	 * @param property the full property name of a key such as "retry.max-attempts"
+	 */
+	private static ChannelSettings.RetrySettings retry(UnaryOperator<String> property, GrpcLbProperties.Retry retry,
+			ChannelSettings.ThrottlingSettings throttling) {
 		int attempts = retry.getMaxAttempts();
 		if (attempts < 2 || attempts > 5) {
-			throw new GrpcLbConfigurationException(property(name, "retry.max-attempts"), attempts,
+			throw new GrpcLbConfigurationException(property.apply("retry.max-attempts"), attempts,
 					"must be between 2 and 5 (it counts the first attempt; grpc-java caps it at 5)",
-					"Set " + property(name, "retry.max-attempts") + " to a value from 2 to 5, or set "
-							+ property(name, "retry.enabled") + "=false to turn retries off.");
+					"Set " + property.apply("retry.max-attempts") + " to a value from 2 to 5, or set "
+							+ property.apply("retry.enabled") + "=false to turn retries off.");
 		}
-		requirePositive(property(name, "retry.initial-backoff"), retry.getInitialBackoff());
-		requirePositive(property(name, "retry.max-backoff"), retry.getMaxBackoff());
+		requirePositive(property.apply("retry.initial-backoff"), retry.getInitialBackoff());
+		requirePositive(property.apply("retry.max-backoff"), retry.getMaxBackoff());
 		if (retry.getInitialBackoff().compareTo(retry.getMaxBackoff()) > 0) {
 			// grpc-java caps later backoffs at max-backoff but waits up to the full initial-backoff first.
-			throw new GrpcLbConfigurationException(property(name, "retry.initial-backoff"), retry.getInitialBackoff(),
-					"is longer than " + property(name, "retry.max-backoff") + " (" + retry.getMaxBackoff()
+			throw new GrpcLbConfigurationException(property.apply("retry.initial-backoff"), retry.getInitialBackoff(),
+					"is longer than " + property.apply("retry.max-backoff") + " (" + retry.getMaxBackoff()
 							+ "), so the first retry would wait longer than the longest backoff allowed",
-					"Set " + property(name, "retry.initial-backoff") + " to at most " + retry.getMaxBackoff()
-							+ ", or raise " + property(name, "retry.max-backoff") + ".");
+					"Set " + property.apply("retry.initial-backoff") + " to at most " + retry.getMaxBackoff()
+							+ ", or raise " + property.apply("retry.max-backoff") + ".");
 		}
 		if (!(retry.getBackoffMultiplier() > 0) || Double.isInfinite(retry.getBackoffMultiplier())) {
-			throw new GrpcLbConfigurationException(property(name, "retry.backoff-multiplier"),
+			throw new GrpcLbConfigurationException(property.apply("retry.backoff-multiplier"),
 					retry.getBackoffMultiplier(), "must be a number greater than 0",
-					"Set " + property(name, "retry.backoff-multiplier") + " to a value such as 2.");
+					"Set " + property.apply("retry.backoff-multiplier") + " to a value such as 2.");
 		}
-		List<String> codes = new ArrayList<>();
-		String codesProperty = property(name, "retry.retryable-status-codes");
+		String codesProperty = property.apply("retry.retryable-status-codes");
 		if (retry.getRetryableStatusCodes() == null || retry.getRetryableStatusCodes().isEmpty()) {
 			throw new GrpcLbConfigurationException(codesProperty, retry.getRetryableStatusCodes(),
 					"at least one status code is needed for a retry policy",
-					"Set " + codesProperty + " to e.g. UNAVAILABLE, or set " + property(name, "retry.enabled")
+					"Set " + codesProperty + " to e.g. UNAVAILABLE, or set " + property.apply("retry.enabled")
 							+ "=false.");
 		}
-		for (String code : retry.getRetryableStatusCodes()) {
+		return new ChannelSettings.RetrySettings(retry.isEnabled(), attempts, retry.getInitialBackoff(),
+				retry.getMaxBackoff(), retry.getBackoffMultiplier(),
+				statusCodes(codesProperty, retry.getRetryableStatusCodes()), throttling);
+	}
+
+	/** Upper-case names of gRPC status codes other than OK. */
+	private static List<String> statusCodes(String property, List<String> names) {
+		List<String> codes = new ArrayList<>();
+		for (String code : names) {
 			String normalized = (code != null) ? code.trim().toUpperCase(Locale.ROOT) : "";
 			try {
 				if (normalized.equals("OK")) {
@@ -275,14 +297,120 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 				Status.Code.valueOf(normalized);
 			}
 			catch (IllegalArgumentException ex) {
-				throw new GrpcLbConfigurationException(codesProperty, code, "'" + code
+				throw new GrpcLbConfigurationException(property, code, "'" + code
 						+ "' is not a retryable gRPC status code name",
 						"Use names of io.grpc.Status.Code other than OK, e.g. UNAVAILABLE, RESOURCE_EXHAUSTED.");
 			}
 			codes.add(normalized);
 		}
-		return new ChannelSettings.RetrySettings(retry.isEnabled(), attempts, retry.getInitialBackoff(),
-				retry.getMaxBackoff(), retry.getBackoffMultiplier(), codes, throttling(name, retry.getThrottling()));
+		return codes;
+	}
+
+	private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+
+	private static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+	private List<ChannelSettings.MethodSettings> methods(String name, GrpcLbProperties.Client c,
+			ChannelSettings.RetrySettings clientRetry) {
+		List<GrpcLbProperties.Method> methods = (c.getMethods() != null) ? c.getMethods() : List.of();
+		String prefix = methodsPrefix(name);
+		List<ChannelSettings.MethodSettings> resolved = new ArrayList<>();
+		Set<String> seen = new HashSet<>();
+		for (int i = 0; i < methods.size(); i++) {
+			GrpcLbProperties.Method m = methods.get(i);
+			String at = prefix + "[" + i + "].";
+			String raw = (m.getName() != null) ? m.getName().trim() : "";
+			int slash = raw.indexOf('/');
+			String service = (slash < 0) ? raw : raw.substring(0, slash);
+			String method = (slash < 0) ? null : raw.substring(slash + 1);
+			if (!SERVICE_NAME.matcher(service).matches() || (method != null && !METHOD_NAME.matcher(method).matches())) {
+				throw new GrpcLbConfigurationException(at + "name", m.getName(),
+						"is not a gRPC service or method name",
+						"Set " + at + "name to the fully qualified service, e.g. orders.OrderService, or a method of it, "
+								+ "e.g. orders.OrderService/GetOrder (package, service and rpc names from the .proto).");
+			}
+			if (!seen.add(raw)) {
+				throw new GrpcLbConfigurationException(at + "name", raw, "is listed twice",
+						"Merge the two entries for " + raw + " under " + prefix + ".");
+			}
+			if (m.getDeadline() != null) {
+				requirePositive(at + "deadline", m.getDeadline());
+			}
+			GrpcLbProperties.Hedging h = m.getHedging();
+			ChannelSettings.HedgingSettings hedging = null;
+			ChannelSettings.RetrySettings retry = clientRetry;
+			if (h.getMaxAttempts() != null || h.getDelay() != null) {
+				if (m.getRetry().isSet()) {
+					throw new GrpcLbConfigurationException(at + "hedging.max-attempts", h.getMaxAttempts(),
+							"a method is either retried or hedged, not both (gRPC has one policy per method)",
+							"Remove " + at + "retry.* or " + at + "hedging.*.");
+				}
+				if (!m.isIdempotent()) {
+					throw new GrpcLbConfigurationException(at + "hedging.max-attempts", h.getMaxAttempts(),
+							"hedging sends the same call to several backends, which is safe only for idempotent "
+									+ "methods",
+							"If doing " + raw + " twice does no harm, set " + at + "idempotent=true; else remove "
+									+ at + "hedging.*.");
+				}
+				if (h.getMaxAttempts() == null || h.getMaxAttempts() < 2 || h.getMaxAttempts() > 5) {
+					throw new GrpcLbConfigurationException(at + "hedging.max-attempts", h.getMaxAttempts(),
+							"must be between 2 and 5 (it counts the first call; grpc-java caps it at 5)",
+							"Set " + at + "hedging.max-attempts to e.g. 2.");
+				}
+				if (h.getDelay() == null || h.getDelay().isNegative()) {
+					throw new GrpcLbConfigurationException(at + "hedging.delay", h.getDelay(),
+							"hedging needs the delay before each further call",
+							"Set " + at + "hedging.delay to about the method's p95 latency, e.g. 50ms (0s sends "
+									+ "all calls at once).");
+				}
+				List<String> nonFatal = (h.getNonFatalStatusCodes() != null) ? h.getNonFatalStatusCodes() : List.of();
+				hedging = new ChannelSettings.HedgingSettings(h.getMaxAttempts(), h.getDelay(),
+						statusCodes(at + "hedging.non-fatal-status-codes", nonFatal));
+				retry = null;
+			}
+			else if (m.getRetry().isSet()) {
+				GrpcLbProperties.MethodRetry o = m.getRetry();
+				GrpcLbProperties.Retry merged = new GrpcLbProperties.Retry();
+				merged.setEnabled((o.getEnabled() != null) ? o.getEnabled() : clientRetry.enabled());
+				merged.setMaxAttempts((o.getMaxAttempts() != null) ? o.getMaxAttempts() : clientRetry.maxAttempts());
+				merged.setInitialBackoff(
+						(o.getInitialBackoff() != null) ? o.getInitialBackoff() : clientRetry.initialBackoff());
+				merged.setMaxBackoff((o.getMaxBackoff() != null) ? o.getMaxBackoff() : clientRetry.maxBackoff());
+				merged.setBackoffMultiplier(
+						(o.getBackoffMultiplier() != null) ? o.getBackoffMultiplier() : clientRetry.backoffMultiplier());
+				merged.setRetryableStatusCodes((o.getRetryableStatusCodes() != null) ? o.getRetryableStatusCodes()
+						: clientRetry.retryableStatusCodes());
+				retry = retry((key) -> overridden(o, key) ? at + key : property(name, key), merged,
+						clientRetry.throttling());
+			}
+			resolved.add(new ChannelSettings.MethodSettings(service, method, m.getDeadline(), retry, hedging));
+		}
+		// Most specific first: a method entry before its service's.
+		resolved.sort(java.util.Comparator.comparing((ChannelSettings.MethodSettings e) -> e.method() == null));
+		return resolved;
+	}
+
+	private static boolean overridden(GrpcLbProperties.MethodRetry retry, String key) {
+		return switch (key) {
+			case "retry.enabled" -> retry.getEnabled() != null;
+			case "retry.max-attempts" -> retry.getMaxAttempts() != null;
+			case "retry.initial-backoff" -> retry.getInitialBackoff() != null;
+			case "retry.max-backoff" -> retry.getMaxBackoff() != null;
+			case "retry.backoff-multiplier" -> retry.getBackoffMultiplier() != null;
+			case "retry.retryable-status-codes" -> retry.getRetryableStatusCodes() != null;
+			default -> false;
+		};
+	}
+
+	/** Where the methods list of a client comes from: lists are not merged, the client's replaces the defaults'. */
+	private String methodsPrefix(String name) {
+		if (name != null && this.binder
+			.bind(clientPrefix(name).append("methods"), Bindable.listOf(GrpcLbProperties.Method.class))
+			.map((list) -> !list.isEmpty())
+			.orElse(false)) {
+			return CLIENTS + "." + name + ".methods";
+		}
+		return DEFAULTS + ".methods";
 	}
 
 	private ChannelSettings.ThrottlingSettings throttling(String name, GrpcLbProperties.Throttling throttling) {

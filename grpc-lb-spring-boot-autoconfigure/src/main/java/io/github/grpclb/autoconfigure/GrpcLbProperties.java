@@ -315,8 +315,9 @@ public class GrpcLbProperties {
 		private DataSize maxInboundMessageSize;
 
 		/**
-		 * Default deadline of every call on this client (applied as the service config's method timeout). Unset
-		 * means no deadline.
+		 * Deadline of every unary call on this client that has no deadline of its own (set on the stub, or by a
+		 * "methods" entry). Streaming calls get none unless a "methods" entry sets it, so long-lived streams are never
+		 * cut. Unset means no deadline.
 		 */
 		private Duration deadline;
 
@@ -350,6 +351,13 @@ public class GrpcLbProperties {
 		 * Ejection of backends whose calls keep failing (outlier detection, wrapping the policy).
 		 */
 		private final OutlierDetection outlierDetection = new OutlierDetection();
+
+		/**
+		 * Settings of single services or methods ("package.Service" or "package.Service/Method"), overriding the
+		 * client's deadline and retry policy, or hedging idempotent methods. A client's list replaces the defaults'
+		 * list as a whole.
+		 */
+		private List<Method> methods = new ArrayList<>();
 
 		public String getTarget() {
 			return this.target;
@@ -449,6 +457,219 @@ public class GrpcLbProperties {
 
 		public OutlierDetection getOutlierDetection() {
 			return this.outlierDetection;
+		}
+
+		public List<Method> getMethods() {
+			return this.methods;
+		}
+
+		public void setMethods(List<Method> methods) {
+			this.methods = methods;
+		}
+
+	}
+
+	/**
+	 * Settings of one gRPC service or method.
+	 */
+	public static class Method {
+
+		/**
+		 * The service ("orders.OrderService") or method ("orders.OrderService/GetOrder"), as in the .proto
+		 * package, service and rpc names.
+		 */
+		private String name;
+
+		/**
+		 * Deadline of every call of this service or method, streaming calls included. Without it, unary calls get
+		 * the client's deadline and streaming calls none.
+		 */
+		private Duration deadline;
+
+		/**
+		 * Whether calls may safely be sent to several backends (the same effect twice does no harm). Required
+		 * for hedging.
+		 */
+		private boolean idempotent;
+
+		/**
+		 * Retry settings that differ from the client's; unset keys keep the client's.
+		 */
+		private final MethodRetry retry = new MethodRetry();
+
+		/**
+		 * Hedging: send the call again to another backend when no answer came within the delay, and take the
+		 * first answer. For idempotent methods only; excludes retry.
+		 */
+		private final Hedging hedging = new Hedging();
+
+		public String getName() {
+			return this.name;
+		}
+
+		public void setName(String name) {
+			this.name = name;
+		}
+
+		public Duration getDeadline() {
+			return this.deadline;
+		}
+
+		public void setDeadline(Duration deadline) {
+			this.deadline = deadline;
+		}
+
+		public boolean isIdempotent() {
+			return this.idempotent;
+		}
+
+		public void setIdempotent(boolean idempotent) {
+			this.idempotent = idempotent;
+		}
+
+		public MethodRetry getRetry() {
+			return this.retry;
+		}
+
+		public Hedging getHedging() {
+			return this.hedging;
+		}
+
+	}
+
+	/**
+	 * Retry settings of one service or method; unset keys keep the client's.
+	 */
+	public static class MethodRetry {
+
+		/**
+		 * Whether to retry calls of this service or method.
+		 */
+		private Boolean enabled;
+
+		/**
+		 * Total number of attempts, the first included (2 to 5).
+		 */
+		private Integer maxAttempts;
+
+		/**
+		 * Upper bound of the random delay before the first retry.
+		 */
+		private Duration initialBackoff;
+
+		/**
+		 * Upper bound of the delay between any two attempts.
+		 */
+		private Duration maxBackoff;
+
+		/**
+		 * Factor by which the backoff grows after each attempt.
+		 */
+		private Double backoffMultiplier;
+
+		/**
+		 * Status codes that cause a retry, by name.
+		 */
+		private List<String> retryableStatusCodes;
+
+		public Boolean getEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(Boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Integer getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(Integer maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getInitialBackoff() {
+			return this.initialBackoff;
+		}
+
+		public void setInitialBackoff(Duration initialBackoff) {
+			this.initialBackoff = initialBackoff;
+		}
+
+		public Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
+
+		public Double getBackoffMultiplier() {
+			return this.backoffMultiplier;
+		}
+
+		public void setBackoffMultiplier(Double backoffMultiplier) {
+			this.backoffMultiplier = backoffMultiplier;
+		}
+
+		public List<String> getRetryableStatusCodes() {
+			return this.retryableStatusCodes;
+		}
+
+		public void setRetryableStatusCodes(List<String> retryableStatusCodes) {
+			this.retryableStatusCodes = retryableStatusCodes;
+		}
+
+		boolean isSet() {
+			return this.enabled != null || this.maxAttempts != null || this.initialBackoff != null
+					|| this.maxBackoff != null || this.backoffMultiplier != null || this.retryableStatusCodes != null;
+		}
+
+	}
+
+	/**
+	 * Hedging of one idempotent service or method (gRPC service config "hedgingPolicy").
+	 */
+	public static class Hedging {
+
+		/**
+		 * Most calls sent in parallel, the first included (2 to 5). Setting it turns hedging on.
+		 */
+		private Integer maxAttempts;
+
+		/**
+		 * Time to wait for an answer before sending the call again to another backend, e.g. the method's p95
+		 * latency. Required with hedging.
+		 */
+		private Duration delay;
+
+		/**
+		 * Status codes after which the remaining hedged calls go on (any other status ends them all), by name.
+		 */
+		private List<String> nonFatalStatusCodes = new ArrayList<>(List.of("UNAVAILABLE"));
+
+		public Integer getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(Integer maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getDelay() {
+			return this.delay;
+		}
+
+		public void setDelay(Duration delay) {
+			this.delay = delay;
+		}
+
+		public List<String> getNonFatalStatusCodes() {
+			return this.nonFatalStatusCodes;
+		}
+
+		public void setNonFatalStatusCodes(List<String> nonFatalStatusCodes) {
+			this.nonFatalStatusCodes = nonFatalStatusCodes;
 		}
 
 	}

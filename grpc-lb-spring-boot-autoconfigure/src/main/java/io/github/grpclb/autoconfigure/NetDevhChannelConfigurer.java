@@ -3,6 +3,7 @@ package io.github.grpclb.autoconfigure;
 import java.net.URI;
 
 import io.github.grpclb.channel.ChannelSettings;
+import io.github.grpclb.channel.DefaultDeadlineInterceptor;
 import io.github.grpclb.channel.RefreshingDnsNameResolverProvider;
 import io.github.grpclb.channel.ResolutionListener;
 import io.github.grpclb.channel.ResolverSettings;
@@ -40,8 +41,11 @@ final class NetDevhChannelConfigurer implements GrpcChannelConfigurer {
 	public void accept(ManagedChannelBuilder<?> builder, String name) {
 		ChannelSettings resolved = this.settings.forClientOrDefaults(name);
 		builder.defaultServiceConfig(ServiceConfigs.pooled(resolved));
-		if (resolved.retry().enabled()) {
+		if (resolved.usesRetries()) {
 			builder.enableRetry();
+		}
+		if (resolved.deadline() != null) {
+			builder.intercept(new DefaultDeadlineInterceptor(resolved));
 		}
 		URI address = address(name);
 		if (address != null && "dns".equalsIgnoreCase(address.getScheme())

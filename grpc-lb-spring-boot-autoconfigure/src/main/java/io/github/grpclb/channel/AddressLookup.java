@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -38,32 +40,45 @@ interface AddressLookup {
 	Answer lookUp() throws IOException;
 
 	/**
-	 * The lookup for a target: the JDK's resolver (system configuration, hosts files) for a plain
-	 * {@code dns:///host:port}; DNS queries with dnsjava when the target names a DNS server or SRV is on.
+	 * The lookup for a target. A plain {@code dns:///host:port} is resolved the way the operating system's resolver
+	 * would — hosts file, then the name servers, search list and {@code ndots} of {@code /etc/resolv.conf} — but with
+	 * DNS queries of the starter's own (dnsjava), so that no cache sits between a refresh and DNS. The JDK resolves
+	 * instead (and its address cache applies) when there is no such configuration, when {@code jdk.net.hosts.file}
+	 * is set, or without dnsjava. A target that names a DNS server, or SRV, queries with dnsjava.
 	 */
 	static AddressLookup forTarget(DnsTarget target, ResolverSettings settings) {
+		return forTarget(target, settings, SystemResolverConfig::current);
+	}
+
+	/**
+	 * The lookup for a target, with the system resolver configuration from {@code system} (read on every lookup).
+	 */
+	static AddressLookup forTarget(DnsTarget target, ResolverSettings settings,
+			Supplier<SystemResolverConfig> system) {
 		Target.HostPort literalAddress = new Target.HostPort(target.host(), target.port());
 		if (!settings.srv() && literalAddress.isIpLiteral()) {
 			// Nothing to ask DNS: the address is the answer.
 			Answer literal = new Answer(List.of(literalAddress.socketAddress()), null);
 			return () -> literal;
 		}
-		if (target.server() == null && !settings.srv()) {
-			JvmDnsCache.warnIfSlowerThan(settings.refreshInterval());
-			return () -> {
-				try {
-					List<InetSocketAddress> addresses = new ArrayList<>();
-					for (InetAddress address : InetAddress.getAllByName(target.host())) {
-						addresses.add(new InetSocketAddress(address, target.port()));
-					}
-					return new Answer(addresses, null);
-				}
-				catch (UnknownHostException ex) {
-					throw new IOException("cannot resolve " + target.host() + ": " + ex.getMessage(), ex);
-				}
-			};
+		if (target.server() != null || settings.srv()) {
+			return new DnsQueries(target, settings);
 		}
-		return new DnsQueries(target, settings);
+		if (!dnsjavaPresent()) {
+			JvmDnsCache.warnIfSlowerThan(settings.refreshInterval());
+			return new JdkLookup(target);
+		}
+		return new SystemResolverLookup(target, settings, system, new JdkLookup(target));
+	}
+
+	private static boolean dnsjavaPresent() {
+		try {
+			Class.forName("org.xbill.DNS.Resolver", false, AddressLookup.class.getClassLoader());
+			return true;
+		}
+		catch (ClassNotFoundException | LinkageError ex) {
+			return false;
+		}
 	}
 
 	/**
@@ -75,40 +90,84 @@ interface AddressLookup {
 	record Answer(List<InetSocketAddress> addresses, Duration ttl) {
 	}
 
+	/** The JDK's resolver ({@link InetAddress#getAllByName}), with the JVM's address cache under it. */
+	final class JdkLookup implements AddressLookup {
+
+		private final DnsTarget target;
+
+		JdkLookup(DnsTarget target) {
+			this.target = target;
+		}
+
+		@Override
+		public Answer lookUp() throws IOException {
+			try {
+				List<InetSocketAddress> addresses = new ArrayList<>();
+				for (InetAddress address : InetAddress.getAllByName(this.target.host())) {
+					addresses.add(new InetSocketAddress(address, this.target.port()));
+				}
+				return new Answer(addresses, null);
+			}
+			catch (UnknownHostException ex) {
+				throw new IOException("cannot resolve " + this.target.host() + ": " + ex.getMessage(), ex);
+			}
+		}
+
+	}
+
 	/** A, AAAA and SRV queries with dnsjava, to the target's DNS server or the system's, without any cache. */
 	final class DnsQueries implements AddressLookup {
+
+		/** Sends one query and returns the response. */
+		@FunctionalInterface
+		interface Sender {
+
+			Message send(Message query) throws IOException;
+
+		}
 
 		private final DnsTarget target;
 
 		private final boolean srv;
 
-		private final Duration queryTimeout;
-
-		private Resolver resolver;
+		private final Sender sender;
 
 		DnsQueries(DnsTarget target, ResolverSettings settings) {
-			this.target = target;
-			this.srv = settings.srv();
-			this.queryTimeout = settings.queryTimeout();
+			this(target, settings.srv(), resolver(target, settings));
 		}
 
-		/** Built on first use, on the lookup's thread: a DNS server given by name needs a lookup of its own. */
-		private Resolver resolver() throws IOException {
-			if (this.resolver == null) {
-				InetSocketAddress server = this.target.server();
-				if (server != null && server.isUnresolved()) {
-					try {
-						server = new InetSocketAddress(InetAddress.getByName(server.getHostString()), server.getPort());
+		DnsQueries(DnsTarget target, boolean srv, Sender sender) {
+			this.target = target;
+			this.srv = srv;
+			this.sender = sender;
+		}
+
+		/**
+		 * The resolver of the target's DNS server (or the system's), built on the first query, on the lookup's
+		 * thread: a DNS server given by name needs a lookup of its own, which must not run while the channel
+		 * creates its resolver.
+		 */
+		private static Sender resolver(DnsTarget target, ResolverSettings settings) {
+			AtomicReference<Resolver> built = new AtomicReference<>();
+			return (query) -> {
+				Resolver resolver = built.get();
+				if (resolver == null) {
+					InetSocketAddress server = target.server();
+					if (server != null && server.isUnresolved()) {
+						try {
+							server = new InetSocketAddress(InetAddress.getByName(server.getHostString()),
+									server.getPort());
+						}
+						catch (UnknownHostException ex) {
+							throw new IOException("cannot resolve the DNS server " + server.getHostString(), ex);
+						}
 					}
-					catch (UnknownHostException ex) {
-						throw new IOException("cannot resolve the DNS server " + server.getHostString(), ex);
-					}
+					resolver = (server != null) ? new SimpleResolver(server) : new ExtendedResolver();
+					resolver.setTimeout(settings.queryTimeout());
+					built.set(resolver);
 				}
-				Resolver created = (server != null) ? new SimpleResolver(server) : new ExtendedResolver();
-				created.setTimeout(this.queryTimeout);
-				this.resolver = created;
-			}
-			return this.resolver;
+				return resolver.send(query);
+			};
 		}
 
 		@Override
@@ -141,10 +200,22 @@ interface AddressLookup {
 				throw new IOException("DNS has no " + (this.srv ? "SRV targets with addresses" : "addresses") + " for "
 						+ (this.srv ? this.target.srvName() : this.target.host()));
 			}
-			return new Answer(addresses, Duration.ofSeconds(ttl[0] == Long.MAX_VALUE ? 0 : ttl[0]));
+			return new Answer(addresses, ttl(ttl));
 		}
 
-		private List<InetAddress> addresses(String host, long[] ttl) throws IOException {
+		/** @return the smallest TTL seen, or zero when no record was seen */
+		static Duration ttl(long[] ttl) {
+			return Duration.ofSeconds(ttl[0] == Long.MAX_VALUE ? 0 : ttl[0]);
+		}
+
+		/**
+		 * The A and AAAA records of one name.
+		 * @param host the name (absolute, with or without the trailing dot)
+		 * @param ttl lowered to the smallest TTL of the records found
+		 * @return the addresses; empty when the name does not exist or has none
+		 * @throws IOException when no family gave addresses and a query failed (timeout, an error code)
+		 */
+		List<InetAddress> addresses(String host, long[] ttl) throws IOException {
 			List<InetAddress> addresses = new ArrayList<>();
 			IOException failed = null;
 			for (int type : new int[] { Type.A, Type.AAAA }) {
@@ -181,7 +252,7 @@ interface AddressLookup {
 			catch (TextParseException ex) {
 				throw new IOException("'" + host + "' is not a DNS name", ex);
 			}
-			Message response = resolver().send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
+			Message response = this.sender.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
 			int rcode = response.getRcode();
 			if (rcode == Rcode.NXDOMAIN) {
 				return List.of();

@@ -21,11 +21,23 @@ import java.util.Objects;
  * @param resolver how a {@code dns:} target is resolved
  * @param healthCheck client-side health checking, or {@code null} for none
  * @param outlierDetection outlier ejection around the policy, or {@code null} for none
+ * @param methods settings of single services or methods, most specific first
  */
 public record ChannelSettings(String target, String policy, Duration keepaliveTime, Duration keepaliveTimeout,
 		boolean keepaliveWithoutCalls, Duration connectTimeout, Duration idleTimeout, Integer maxInboundMessageSize,
 		Duration deadline, RetrySettings retry, TlsSettings tls, ResolverSettings resolver,
-		HealthCheckSettings healthCheck, OutlierDetectionSettings outlierDetection) {
+		HealthCheckSettings healthCheck, OutlierDetectionSettings outlierDetection, List<MethodSettings> methods) {
+
+	/**
+	 * Settings without per-method entries.
+	 */
+	public ChannelSettings(String target, String policy, Duration keepaliveTime, Duration keepaliveTimeout,
+			boolean keepaliveWithoutCalls, Duration connectTimeout, Duration idleTimeout, Integer maxInboundMessageSize,
+			Duration deadline, RetrySettings retry, TlsSettings tls, ResolverSettings resolver,
+			HealthCheckSettings healthCheck, OutlierDetectionSettings outlierDetection) {
+		this(target, policy, keepaliveTime, keepaliveTimeout, keepaliveWithoutCalls, connectTimeout, idleTimeout,
+				maxInboundMessageSize, deadline, retry, tls, resolver, healthCheck, outlierDetection, List.of());
+	}
 
 	/**
 	 * Settings without health checking and outlier detection.
@@ -55,6 +67,74 @@ public record ChannelSettings(String target, String policy, Duration keepaliveTi
 		Objects.requireNonNull(connectTimeout, "connectTimeout");
 		Objects.requireNonNull(retry, "retry");
 		Objects.requireNonNull(resolver, "resolver");
+		methods = List.copyOf(Objects.requireNonNull(methods, "methods"));
+	}
+
+	/**
+	 * Whether any call of the client may be retried or hedged (grpc-java's retry machinery must then be on).
+	 * @return whether the client or one of its method entries retries or hedges
+	 */
+	public boolean usesRetries() {
+		return this.retry.enabled() || this.methods.stream()
+			.anyMatch((method) -> method.hedging() != null || (method.retry() != null && method.retry().enabled()));
+	}
+
+	/**
+	 * Whether a method has a deadline of its own here (then the client's unary default does not apply to it).
+	 * @param fullMethodName e.g. {@code orders.OrderService/GetOrder}
+	 * @return whether a matching method entry sets a deadline
+	 */
+	public boolean hasMethodDeadline(String fullMethodName) {
+		for (MethodSettings method : this.methods) {
+			if (method.matches(fullMethodName)) {
+				// The most specific entry decides (service/method before service).
+				return method.deadline() != null;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Settings of one service ({@code method == null}) or method.
+	 *
+	 * @param service the fully qualified service name, e.g. {@code orders.OrderService}
+	 * @param method the method name, or {@code null} for every method of the service
+	 * @param deadline deadline of every call, streaming included, or {@code null} to leave it to the client
+	 * @param retry the effective retry policy (the client's with this entry's overrides), or {@code null} for none
+	 * @param hedging the hedging policy, or {@code null} for none (never together with a retry policy)
+	 */
+	public record MethodSettings(String service, String method, Duration deadline, RetrySettings retry,
+			HedgingSettings hedging) {
+
+		public MethodSettings {
+			Objects.requireNonNull(service, "service");
+		}
+
+		/**
+		 * Whether this entry applies to a method.
+		 * @param fullMethodName e.g. {@code orders.OrderService/GetOrder}
+		 * @return whether it names that method or its service
+		 */
+		public boolean matches(String fullMethodName) {
+			return (this.method != null) ? fullMethodName.equals(this.service + "/" + this.method)
+					: fullMethodName.startsWith(this.service + "/");
+		}
+
+	}
+
+	/**
+	 * Hedging of an idempotent method (service config {@code hedgingPolicy}).
+	 *
+	 * @param maxAttempts most calls in parallel, the first included
+	 * @param delay time before each further call
+	 * @param nonFatalStatusCodes upper-case status code names after which the other calls go on
+	 */
+	public record HedgingSettings(int maxAttempts, Duration delay, List<String> nonFatalStatusCodes) {
+
+		public HedgingSettings {
+			nonFatalStatusCodes = List.copyOf(nonFatalStatusCodes);
+		}
+
 	}
 
 	/**

@@ -1,6 +1,8 @@
 package io.github.grpclb.channel;
 
+import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +15,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.internal.GrpcUtil;
+import io.grpc.internal.SharedResourceHolder;
 
 /**
  * One client's channel in dial-per-request mode: each call, when it starts, dials a fresh single-call channel that
@@ -52,7 +56,25 @@ final class DialPerRequestChannel extends ManagedChannel {
 	@Override
 	public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(MethodDescriptor<ReqT, RespT> method,
 			CallOptions callOptions) {
-		return new DialOnStart<>(method, callOptions);
+		ChannelSettings.RetrySettings retry = retryOf(method);
+		return (retry != null) ? new RetryingCall<>(method, callOptions, retry) : new DialOnStart<>(method, callOptions);
+	}
+
+	/**
+	 * The retry policy the starter applies itself to a call, so that a retry dials another backend: unary calls
+	 * only (their one request can be sent again), and not hedged methods.
+	 */
+	private ChannelSettings.RetrySettings retryOf(MethodDescriptor<?, ?> method) {
+		if (method.getType() != MethodDescriptor.MethodType.UNARY) {
+			return null;
+		}
+		for (ChannelSettings.MethodSettings entry : this.settings.methods()) {
+			if (entry.matches(method.getFullMethodName())) {
+				return (entry.hedging() == null && entry.retry() != null && entry.retry().enabled()) ? entry.retry()
+						: null;
+			}
+		}
+		return this.settings.retry().enabled() ? this.settings.retry() : null;
 	}
 
 	@Override
@@ -123,6 +145,250 @@ final class DialPerRequestChannel extends ManagedChannel {
 		return channel;
 	}
 
+	/** A new channel for one attempt, avoiding the given addresses; {@code null} once shut down. */
+	private synchronized ManagedChannel dialAttempt(Set<SocketAddress> excluded) {
+		if (this.shutdown) {
+			return null;
+		}
+		ManagedChannel channel = this.factory.createSingleAttempt(this.clientName, this.settings, this.resolution,
+				excluded);
+		this.live.add(channel);
+		return channel;
+	}
+
+	private Status shutDownStatus() {
+		return Status.UNAVAILABLE.withDescription("Channel of gRPC client '" + this.clientName
+				+ "' is shut down (the application is shutting down)");
+	}
+
+	/**
+	 * A unary call retried by the starter: each attempt dials a fresh connection, to a backend none of the earlier
+	 * attempts failed on, after the policy's backoff. An attempt that got response headers or a message is final.
+	 */
+	private final class RetryingCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
+
+		private final MethodDescriptor<ReqT, RespT> method;
+
+		private final CallOptions callOptions;
+
+		private final ChannelSettings.RetrySettings retry;
+
+		private final Set<SocketAddress> failedOn = new HashSet<>();
+
+		private Listener<RespT> listener;
+
+		private Metadata headers;
+
+		private ReqT message;
+
+		private boolean halfClosed;
+
+		private int requested;
+
+		private boolean compression;
+
+		private ClientCall<ReqT, RespT> current;
+
+		private int attempts;
+
+		private Status cancelled;
+
+		private boolean done;
+
+		RetryingCall(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions,
+				ChannelSettings.RetrySettings retry) {
+			this.method = method;
+			this.callOptions = callOptions;
+			this.retry = retry;
+		}
+
+		@Override
+		public synchronized void start(Listener<RespT> responseListener, Metadata headers) {
+			this.listener = responseListener;
+			this.headers = headers;
+			attempt();
+		}
+
+		/** Dial and start the next attempt, replaying what the caller sent so far. */
+		private synchronized void attempt() {
+			if (this.done) {
+				return;
+			}
+			if (this.cancelled != null) {
+				finish(this.cancelled, new Metadata());
+				return;
+			}
+			ManagedChannel channel = dialAttempt(this.failedOn);
+			if (channel == null) {
+				finish(shutDownStatus(), new Metadata());
+				return;
+			}
+			this.attempts++;
+			DialPerRequestChannel.this.dialListener.dialed(DialPerRequestChannel.this.clientName,
+					DialPerRequestChannel.this.settings.target());
+			ClientCall<ReqT, RespT> call = channel.newCall(this.method, this.callOptions);
+			this.current = call;
+			Metadata copy = new Metadata();
+			copy.merge(this.headers);
+			try {
+				call.start(new AttemptListener(call, channel), copy);
+				if (this.compression) {
+					call.setMessageCompression(true);
+				}
+				if (this.requested > 0) {
+					call.request(this.requested);
+				}
+				if (this.message != null) {
+					call.sendMessage(this.message);
+				}
+				if (this.halfClosed) {
+					call.halfClose();
+				}
+			}
+			catch (RuntimeException | Error ex) {
+				release(channel);
+				throw ex;
+			}
+		}
+
+		private synchronized void closed(ClientCall<ReqT, RespT> call, ManagedChannel channel, boolean committed,
+				Status status, Metadata trailers) {
+			release(channel);
+			if (call != this.current || this.done) {
+				return;
+			}
+			if (!committed && this.cancelled == null && this.attempts < this.retry.maxAttempts()
+					&& this.retry.retryableStatusCodes().contains(status.getCode().name())
+					&& !deadlinePassed()) {
+				java.net.SocketAddress remote = call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+				if (remote != null) {
+					this.failedOn.add(remote);
+				}
+				long delay = backoffNanos();
+				this.current = null;
+				java.util.concurrent.ScheduledExecutorService timer = SharedResourceHolder.get(GrpcUtil.TIMER_SERVICE);
+				timer.schedule(() -> {
+					try {
+						attempt();
+					}
+					finally {
+						SharedResourceHolder.release(GrpcUtil.TIMER_SERVICE, timer);
+					}
+				}, delay, TimeUnit.NANOSECONDS);
+				return;
+			}
+			finish(status, trailers);
+		}
+
+		private void finish(Status status, Metadata trailers) {
+			this.done = true;
+			this.listener.onClose(status, trailers);
+		}
+
+		private boolean deadlinePassed() {
+			io.grpc.Deadline deadline = this.callOptions.getDeadline();
+			return deadline != null && deadline.isExpired();
+		}
+
+		/** As grpc-java draws it: uniformly up to initial-backoff × multiplier^(n-1), capped at max-backoff. */
+		private long backoffNanos() {
+			double bound = this.retry.initialBackoff().toNanos()
+					* Math.pow(this.retry.backoffMultiplier(), this.attempts - 1);
+			bound = Math.min(bound, this.retry.maxBackoff().toNanos());
+			return (long) (java.util.concurrent.ThreadLocalRandom.current().nextDouble() * bound);
+		}
+
+		@Override
+		public synchronized void request(int numMessages) {
+			this.requested += numMessages;
+			if (this.current != null) {
+				this.current.request(numMessages);
+			}
+		}
+
+		@Override
+		public synchronized void cancel(String message, Throwable cause) {
+			Status status = Status.CANCELLED.withDescription((message != null) ? message : "cancelled")
+				.withCause(cause);
+			this.cancelled = status;
+			if (this.current != null) {
+				this.current.cancel(message, cause);
+			}
+			else if (this.listener != null && !this.done) {
+				// Waiting for a retry: end the call now.
+				finish(status, new Metadata());
+			}
+		}
+
+		@Override
+		public synchronized void halfClose() {
+			this.halfClosed = true;
+			if (this.current != null) {
+				this.current.halfClose();
+			}
+		}
+
+		@Override
+		public synchronized void sendMessage(ReqT message) {
+			this.message = message;
+			if (this.current != null) {
+				this.current.sendMessage(message);
+			}
+		}
+
+		@Override
+		public synchronized void setMessageCompression(boolean enabled) {
+			this.compression = enabled;
+			if (this.current != null) {
+				this.current.setMessageCompression(enabled);
+			}
+		}
+
+		@Override
+		public synchronized boolean isReady() {
+			return this.current != null && this.current.isReady();
+		}
+
+		/** Forwards an attempt's answers; the first header or message commits the call to that attempt. */
+		private final class AttemptListener extends Listener<RespT> {
+
+			private final ClientCall<ReqT, RespT> call;
+
+			private final ManagedChannel channel;
+
+			private volatile boolean committed;
+
+			AttemptListener(ClientCall<ReqT, RespT> call, ManagedChannel channel) {
+				this.call = call;
+				this.channel = channel;
+			}
+
+			@Override
+			public void onHeaders(Metadata headers) {
+				this.committed = true;
+				RetryingCall.this.listener.onHeaders(headers);
+			}
+
+			@Override
+			public void onMessage(RespT message) {
+				this.committed = true;
+				RetryingCall.this.listener.onMessage(message);
+			}
+
+			@Override
+			public void onReady() {
+				RetryingCall.this.listener.onReady();
+			}
+
+			@Override
+			public void onClose(Status status, Metadata trailers) {
+				closed(this.call, this.channel, this.committed, status, trailers);
+			}
+
+		}
+
+	}
+
 	private void release(ManagedChannel channel) {
 		channel.shutdown();
 		this.live.remove(channel);
@@ -155,9 +421,7 @@ final class DialPerRequestChannel extends ManagedChannel {
 			}
 			ManagedChannel channel = dial();
 			if (channel == null) {
-				responseListener.onClose(Status.UNAVAILABLE.withDescription("Channel of gRPC client '"
-						+ DialPerRequestChannel.this.clientName + "' is shut down (the application is shutting down)"),
-						new Metadata());
+				responseListener.onClose(shutDownStatus(), new Metadata());
 				return;
 			}
 			DialPerRequestChannel.this.dialListener.dialed(DialPerRequestChannel.this.clientName,

@@ -5,12 +5,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.NameResolverProvider;
@@ -23,6 +25,18 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
  * Builds channels from {@link ChannelSettings}. It does not keep them: the registries own their lifecycle.
  */
 public final class GrpcLbChannelFactory {
+
+	/**
+	 * While no backend of a pooled channel is reachable, how often it tries them all again (grpc-java's own connect
+	 * backoff grows to two minutes, so a fleet that comes back would wait that long for calls).
+	 */
+	static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
+
+	/**
+	 * When a pooled channel has just lost its last working connection, how long new calls wait for a backend
+	 * (the replacements of a blue/green switch being resolved and connected) before failing.
+	 */
+	static final Duration FAILOVER_WAIT = Duration.ofSeconds(2);
 
 	private final List<GrpcLbChannelBuilderCustomizer> customizers;
 
@@ -73,8 +87,11 @@ public final class GrpcLbChannelFactory {
 	 * @return a new, not yet connected channel
 	 */
 	public ManagedChannel createPooled(String clientName, ChannelSettings settings) {
-		return create(clientName, settings, ServiceConfigs.pooled(settings),
-				resolverProvider(clientName, settings, this.resolutionListener));
+		FailoverWait failover = new FailoverWait(clientName, FAILOVER_WAIT);
+		ManagedChannel channel = create(clientName, settings, ServiceConfigs.pooled(settings),
+				resolverProvider(clientName, settings, this.resolutionListener), failover);
+		failover.watching(ConnectionWatch.watch(channel, RECONNECT_INTERVAL));
+		return channel;
 	}
 
 	/**
@@ -107,9 +124,29 @@ public final class GrpcLbChannelFactory {
 		return create(clientName, settings, ServiceConfigs.dialPerRequest(settings), resolution);
 	}
 
-	@SuppressWarnings("deprecation") // nameResolverFactory is the public way to scope a resolver to one channel
+	/**
+	 * A channel for one attempt of a call that the caller retries itself, on a fresh channel each time: no retries
+	 * inside, and none of the addresses earlier attempts failed on (unless no other is left).
+	 * @param clientName the client asking for it (passed on to customizers)
+	 * @param settings the settings
+	 * @param resolution where the channel takes its addresses from
+	 * @param excluded addresses to leave out
+	 * @return a new, not yet connected channel
+	 */
+	ManagedChannel createSingleAttempt(String clientName, ChannelSettings settings, SharedResolution resolution,
+			java.util.Set<java.net.SocketAddress> excluded) {
+		return create(clientName, settings, ServiceConfigs.dialPerRequestWithoutRetries(settings),
+				resolution.excluding(excluded));
+	}
+
 	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig,
 			NameResolverProvider resolver) {
+		return create(clientName, settings, serviceConfig, resolver, null);
+	}
+
+	@SuppressWarnings("deprecation") // nameResolverFactory is the public way to scope a resolver to one channel
+	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig,
+			NameResolverProvider resolver, ClientInterceptor innermost) {
 		NettyChannelBuilder builder = NettyChannelBuilder.forTarget(settings.target(), credentials(settings));
 		if (resolver != null) {
 			builder.nameResolverFactory(resolver);
@@ -122,11 +159,18 @@ public final class GrpcLbChannelFactory {
 			// Our policy must not be replaced by a TXT record the operator never meant for this client.
 			.disableServiceConfigLookUp()
 			.defaultServiceConfig(serviceConfig);
-		if (settings.retry().enabled()) {
+		if (settings.usesRetries() && serviceConfig.containsKey("methodConfig")) {
 			builder.enableRetry();
 		}
 		else {
 			builder.disableRetry();
+		}
+		if (innermost != null) {
+			// Added first, so it runs last: it sees the call options the other interceptors set.
+			builder.intercept(innermost);
+		}
+		if (settings.deadline() != null) {
+			builder.intercept(new DefaultDeadlineInterceptor(settings));
 		}
 		if (settings.idleTimeout() != null) {
 			builder.idleTimeout(settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);

@@ -7,8 +7,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The JVM's own cache of successful host name lookups, which sits under every {@code dns:///host:port} lookup
- * that goes through the JDK: a refresh cannot see an answer newer than this cache allows.
+ * The JVM's own cache of successful host name lookups, which sits under every {@code dns:///host:port} lookup that
+ * still goes through the JDK — where there is no system resolver configuration to query directly (no name server in
+ * {@code /etc/resolv.conf}, e.g. Windows), with {@code -Djdk.net.hosts.file}, or without dnsjava: a refresh cannot
+ * see an answer newer than this cache allows.
  */
 final class JvmDnsCache {
 
@@ -41,19 +43,32 @@ final class JvmDnsCache {
 		}
 	}
 
-	/** Warn once per JVM when the cache holds answers longer than a client refreshes. */
+	/**
+	 * Whether the cache slows discovery down noticeably: a refresh may get an answer as old as the cache allows, so
+	 * a new backend can wait up to {@code refresh-interval + cache}; from a cache as long as the interval on (the
+	 * JDK's 30s default against the default 30s interval), that is at least twice the interval.
+	 * @param cacheTtl how long the JVM caches, {@code null} for ever
+	 * @param refreshInterval how often a client refreshes
+	 * @return whether to warn
+	 */
+	static boolean slowsDiscovery(Duration cacheTtl, Duration refreshInterval) {
+		return cacheTtl == null || cacheTtl.compareTo(refreshInterval) >= 0;
+	}
+
+	/** Warn once per JVM when the cache holds answers as long as, or longer than, a client refreshes. */
 	static void warnIfSlowerThan(Duration refreshInterval) {
 		if (warned.get()) {
 			// Dial-per-request mode builds a resolver per call: after the one warning, check nothing.
 			return;
 		}
 		Duration ttl = positiveTtl();
-		if ((ttl == null || ttl.compareTo(refreshInterval) > 0) && warned.compareAndSet(false, true)) {
-			logger.log(Level.WARNING, () -> "The JVM caches DNS answers for " + ((ttl != null) ? ttl : "ever")
-					+ ", longer than a gRPC client's refresh-interval (" + refreshInterval + "): new pods can take up "
-					+ "to that much longer to get calls. Set -Dsun.net.inetaddr.ttl=5 (or the security property "
-					+ "networkaddress.cache.ttl), or name the DNS server in the target "
-					+ "(dns://<cluster DNS IP>/<service>:<port>) so the starter queries it directly.");
+		if (slowsDiscovery(ttl, refreshInterval) && warned.compareAndSet(false, true)) {
+			logger.log(Level.WARNING, () -> "This JVM resolves dns:/// targets through the JDK (no name server in "
+					+ "/etc/resolv.conf, -Djdk.net.hosts.file set, or no dnsjava), and the JDK caches DNS answers for "
+					+ ((ttl != null) ? ttl : "ever") + ", not shorter than a gRPC client's refresh-interval ("
+					+ refreshInterval + "): new pods can take up to refresh-interval + that long to get calls. Set "
+					+ "-Dsun.net.inetaddr.ttl=5 (or the security property networkaddress.cache.ttl), or name the DNS "
+					+ "server in the target (dns://<DNS server IP>/<service>:<port>) so the starter queries it directly.");
 		}
 	}
 

@@ -1,6 +1,7 @@
 package io.github.grpclb.channel;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ public final class ServiceConfigs {
 			config.put("healthCheckConfig", Map.of("serviceName", settings.healthCheck().serviceName()));
 		}
 		ChannelSettings.ThrottlingSettings throttling = settings.retry().throttling();
-		if (settings.retry().enabled() && throttling != null) {
+		if (settings.usesRetries() && throttling != null) {
 			config.put("retryThrottling",
 					Map.of("maxTokens", (double) throttling.maxTokens(), "tokenRatio", throttling.tokenRatio()));
 		}
@@ -70,32 +71,67 @@ public final class ServiceConfigs {
 	 * @return the service config
 	 */
 	static Map<String, Object> dialPerRequest(ChannelSettings settings) {
-		return build(SHUFFLED_PICK_FIRST, settings);
+		return build(SHUFFLED_PICK_FIRST, settings, true);
+	}
+
+	/**
+	 * Service config for a single-call channel whose call the caller retries itself (on another channel, so
+	 * that a retry reaches another backend): deadlines only.
+	 * @param settings the channel settings
+	 * @return the service config
+	 */
+	static Map<String, Object> dialPerRequestWithoutRetries(ChannelSettings settings) {
+		return build(SHUFFLED_PICK_FIRST, settings, false);
 	}
 
 	private static Map<String, Object> build(Map<String, ?> lbConfig, ChannelSettings settings) {
+		return build(lbConfig, settings, true);
+	}
+
+	private static Map<String, Object> build(Map<String, ?> lbConfig, ChannelSettings settings, boolean retries) {
 		Map<String, Object> config = new LinkedHashMap<>();
 		config.put("loadBalancingConfig", List.of(lbConfig));
-		Map<String, Object> methodConfig = new LinkedHashMap<>();
-		// An empty name entry matches every method of every service.
-		methodConfig.put("name", List.of(Map.of()));
-		if (settings.retry().enabled()) {
-			ChannelSettings.RetrySettings retry = settings.retry();
-			Map<String, Object> retryPolicy = new LinkedHashMap<>();
-			retryPolicy.put("maxAttempts", (double) retry.maxAttempts());
-			retryPolicy.put("initialBackoff", seconds(retry.initialBackoff()));
-			retryPolicy.put("maxBackoff", seconds(retry.maxBackoff()));
-			retryPolicy.put("backoffMultiplier", retry.backoffMultiplier());
-			retryPolicy.put("retryableStatusCodes", List.copyOf(retry.retryableStatusCodes()));
-			methodConfig.put("retryPolicy", retryPolicy);
+		List<Map<String, Object>> methodConfigs = new ArrayList<>();
+		// The client's default deadline is not here: it applies to unary calls only (DefaultDeadlineInterceptor).
+		if (retries && settings.retry().enabled()) {
+			Map<String, Object> all = new LinkedHashMap<>();
+			// An empty name entry matches every method of every service.
+			all.put("name", List.of(Map.of()));
+			all.put("retryPolicy", retryPolicy(settings.retry()));
+			methodConfigs.add(all);
 		}
-		if (settings.deadline() != null) {
-			methodConfig.put("timeout", seconds(settings.deadline()));
+		for (ChannelSettings.MethodSettings method : settings.methods()) {
+			Map<String, Object> entry = new LinkedHashMap<>();
+			entry.put("name", List.of((method.method() != null)
+					? Map.of("service", method.service(), "method", method.method())
+					: Map.of("service", method.service())));
+			if (method.deadline() != null) {
+				entry.put("timeout", seconds(method.deadline()));
+			}
+			if (method.hedging() != null) {
+				ChannelSettings.HedgingSettings hedging = method.hedging();
+				entry.put("hedgingPolicy", Map.of("maxAttempts", (double) hedging.maxAttempts(), "hedgingDelay",
+						seconds(hedging.delay()), "nonFatalStatusCodes", hedging.nonFatalStatusCodes()));
+			}
+			else if (retries && method.retry() != null && method.retry().enabled()) {
+				entry.put("retryPolicy", retryPolicy(method.retry()));
+			}
+			methodConfigs.add(entry);
 		}
-		if (methodConfig.size() > 1) {
-			config.put("methodConfig", List.of(methodConfig));
+		if (!methodConfigs.isEmpty()) {
+			config.put("methodConfig", methodConfigs);
 		}
 		return config;
+	}
+
+	private static Map<String, Object> retryPolicy(ChannelSettings.RetrySettings retry) {
+		Map<String, Object> retryPolicy = new LinkedHashMap<>();
+		retryPolicy.put("maxAttempts", (double) retry.maxAttempts());
+		retryPolicy.put("initialBackoff", seconds(retry.initialBackoff()));
+		retryPolicy.put("maxBackoff", seconds(retry.maxBackoff()));
+		retryPolicy.put("backoffMultiplier", retry.backoffMultiplier());
+		retryPolicy.put("retryableStatusCodes", List.copyOf(retry.retryableStatusCodes()));
+		return retryPolicy;
 	}
 
 	/** Protobuf JSON duration: decimal seconds with an "s" suffix. */

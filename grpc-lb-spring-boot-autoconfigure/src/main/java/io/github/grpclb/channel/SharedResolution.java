@@ -3,6 +3,7 @@ package io.github.grpclb.channel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,9 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.grpc.ChannelLogger;
+import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import io.grpc.Status;
+import io.grpc.StatusOr;
 import io.grpc.SynchronizationContext;
 import io.grpc.internal.GrpcUtil;
 import io.grpc.internal.SharedResourceHolder;
@@ -135,7 +138,44 @@ final class SharedResolution extends NameResolverProvider implements AutoCloseab
 
 	@Override
 	public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
-		return new CallResolver(args.getSynchronizationContext());
+		return new CallResolver(args.getSynchronizationContext(), Set.of());
+	}
+
+	/**
+	 * A provider whose resolvers leave out some addresses (those a call's earlier attempts failed on), unless
+	 * nothing else would be left.
+	 * @param excluded the addresses to leave out
+	 * @return the provider, for one single-call channel
+	 */
+	NameResolverProvider excluding(Set<SocketAddress> excluded) {
+		Set<SocketAddress> copy = Set.copyOf(excluded);
+		SharedResolution shared = this;
+		return new NameResolverProvider() {
+			@Override
+			public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
+				return new CallResolver(args.getSynchronizationContext(), copy);
+			}
+
+			@Override
+			protected boolean isAvailable() {
+				return true;
+			}
+
+			@Override
+			protected int priority() {
+				return 5;
+			}
+
+			@Override
+			public String getDefaultScheme() {
+				return shared.getDefaultScheme();
+			}
+
+			@Override
+			public Collection<Class<? extends SocketAddress>> getProducedSocketAddressTypes() {
+				return shared.getProducedSocketAddressTypes();
+			}
+		};
 	}
 
 	private void startIfNeeded() {
@@ -183,12 +223,15 @@ final class SharedResolution extends NameResolverProvider implements AutoCloseab
 
 		private final SynchronizationContext channelContext;
 
+		private final Set<SocketAddress> excluded;
+
 		private Listener2 listener;
 
 		private boolean shutdown;
 
-		CallResolver(SynchronizationContext channelContext) {
+		CallResolver(SynchronizationContext channelContext, Set<SocketAddress> excluded) {
 			this.channelContext = channelContext;
+			this.excluded = excluded;
 		}
 
 		@Override
@@ -236,12 +279,27 @@ final class SharedResolution extends NameResolverProvider implements AutoCloseab
 					return;
 				}
 				if (result != null) {
-					this.listener.onResult2(result);
+					this.listener.onResult2(withoutExcluded(result));
 				}
 				else if (error != null) {
 					this.listener.onError(error);
 				}
 			});
+		}
+
+		private ResolutionResult withoutExcluded(ResolutionResult result) {
+			if (this.excluded.isEmpty() || !result.getAddressesOrError().hasValue()) {
+				return result;
+			}
+			List<EquivalentAddressGroup> kept = new ArrayList<>();
+			for (EquivalentAddressGroup group : result.getAddressesOrError().getValue()) {
+				if (!this.excluded.containsAll(group.getAddresses())) {
+					kept.add(group);
+				}
+			}
+			// Every address failed this call already: better one of them again than none.
+			return kept.isEmpty() ? result
+					: result.toBuilder().setAddressesOrError(StatusOr.fromValue(kept)).build();
 		}
 
 	}

@@ -188,6 +188,22 @@ class GrpcLbAutoConfigurationTests {
 	}
 
 	@Test
+	void whenTheCapOnBackendSeriesIsBelowOneThenStartupFailsNamingIt() {
+		TestContexts.runnerWithMetrics()
+			.withPropertyValues("grpc.lb.clients.orders.target=orders.test:9090",
+					"grpc.lb.metrics.max-backends-per-client=0")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				Throwable cause = context.getStartupFailure();
+				while (cause != null && !(cause instanceof GrpcLbConfigurationException)) {
+					cause = cause.getCause();
+				}
+				assertThat(cause).isInstanceOfSatisfying(GrpcLbConfigurationException.class,
+						(ex) -> assertThat(ex.getProperty()).isEqualTo("grpc.lb.metrics.max-backends-per-client"));
+			});
+	}
+
+	@Test
 	void whenMicrometerIsMissingThenTheStarterStillWorks() {
 		this.runner.withClassLoader(new FilteredClassLoader(MeterRegistry.class)).run((context) -> {
 			assertThat(context).hasSingleBean(GrpcLbChannelRegistry.class);

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ServiceConfigsTests {
 
 	@Test
-	void whenRetryAndDeadlineAreSetThenTheyAppearInOneMethodConfigForAllMethods() {
+	void theRetryPolicyAppliesToAllMethodsAndTheClientDeadlineStaysOutOfTheServiceConfig() {
 		ChannelSettings base = PooledChannelRegistryTests.settingsFor("dns:///orders.test:9090");
 		ChannelSettings settings = new ChannelSettings(base.target(), "round_robin", base.keepaliveTime(),
 				base.keepaliveTimeout(), true, base.connectTimeout(), null, null, Duration.ofMillis(1500),
@@ -26,9 +26,37 @@ class ServiceConfigsTests {
 		@SuppressWarnings("unchecked")
 		Map<String, Object> methodConfig = ((List<Map<String, Object>>) config.get("methodConfig")).get(0);
 		assertThat(methodConfig.get("name")).isEqualTo(List.of(Map.of()));
-		assertThat(methodConfig.get("timeout")).isEqualTo("1.5s");
+		// A service config timeout would cut streams too: the client's deadline is DefaultDeadlineInterceptor's.
+		assertThat(methodConfig).doesNotContainKey("timeout");
 		assertThat(methodConfig.get("retryPolicy")).isEqualTo(Map.of("maxAttempts", 3.0, "initialBackoff", "0.1s",
 				"maxBackoff", "1s", "backoffMultiplier", 2.0, "retryableStatusCodes", List.of("UNAVAILABLE")));
+	}
+
+	@Test
+	void methodEntriesGetTheirOwnMethodConfigWithDeadlineAndRetryOrHedging() {
+		ChannelSettings base = PooledChannelRegistryTests.settingsFor("dns:///orders.test:9090");
+		ChannelSettings.RetrySettings slowRetry = new ChannelSettings.RetrySettings(true, 5, Duration.ofMillis(500),
+				Duration.ofSeconds(5), 2.0, List.of("UNAVAILABLE", "RESOURCE_EXHAUSTED"));
+		ChannelSettings settings = new ChannelSettings(base.target(), "round_robin", base.keepaliveTime(),
+				base.keepaliveTimeout(), true, base.connectTimeout(), null, null, Duration.ofSeconds(2), base.retry(),
+				null, ResolverSettings.DEFAULTS, null, null,
+				List.of(new ChannelSettings.MethodSettings("orders.OrderService", "GetOrder", Duration.ofMillis(300),
+						null, new ChannelSettings.HedgingSettings(2, Duration.ofMillis(50), List.of("UNAVAILABLE"))),
+						new ChannelSettings.MethodSettings("orders.Reports", null, null, slowRetry, null)));
+		@SuppressWarnings("unchecked")
+		List<Map<String, Object>> methodConfigs = (List<Map<String, Object>>) ServiceConfigs.pooled(settings)
+			.get("methodConfig");
+		assertThat(methodConfigs).hasSize(3);
+		assertThat(methodConfigs.get(1)).isEqualTo(Map.of("name",
+				List.of(Map.of("service", "orders.OrderService", "method", "GetOrder")), "timeout", "0.3s",
+				"hedgingPolicy", Map.of("maxAttempts", 2.0, "hedgingDelay", "0.05s", "nonFatalStatusCodes",
+						List.of("UNAVAILABLE"))));
+		assertThat(methodConfigs.get(2)).isEqualTo(Map.of("name", List.of(Map.of("service", "orders.Reports")),
+				"retryPolicy", Map.of("maxAttempts", 5.0, "initialBackoff", "0.5s", "maxBackoff", "5s",
+						"backoffMultiplier", 2.0, "retryableStatusCodes", List.of("UNAVAILABLE", "RESOURCE_EXHAUSTED"))));
+		assertThat(settings.hasMethodDeadline("orders.OrderService/GetOrder")).isTrue();
+		assertThat(settings.hasMethodDeadline("orders.Reports/Daily")).as("its entry sets no deadline").isFalse();
+		assertThat(settings.hasMethodDeadline("orders.OrderService/ListOrders")).isFalse();
 	}
 
 	@Test

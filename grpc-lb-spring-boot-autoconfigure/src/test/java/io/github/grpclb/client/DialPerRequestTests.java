@@ -122,6 +122,36 @@ class DialPerRequestTests {
 			});
 	}
 
+	@Test
+	void whenOneBackendAnswersUnavailableThenEachRetryDialsAnotherBackendAndNoCallFails() {
+		Backends.Backend failing = backends().all().get(2);
+		failing.mode(Backends.Mode.UNAVAILABLE);
+		TestContexts.runnerWithMetrics()
+			.withBean(DistributionTests.ConstructorInjected.class)
+			.withPropertyValues("grpc.lb.pooling.enabled=false",
+					"grpc.lb.clients.orders.target=" + Backends.HOST + ":" + backends().port(),
+					"grpc.lb.clients.orders.retry.initial-backoff=5ms", "grpc.lb.clients.orders.retry.max-backoff=10ms")
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
+				int failed = 0;
+				for (int i = 0; i < 300; i++) {
+					try {
+						assertThat(stub.echo(EchoRequest.newBuilder().setMessage("call").build()).getServedBy())
+							.isNotEqualTo(failing.address());
+					}
+					catch (io.grpc.StatusRuntimeException ex) {
+						failed++;
+					}
+				}
+				System.out.printf("dial-per-request, one backend UNAVAILABLE, 300 calls: %d failed, %d attempts on it, "
+						+ "%d connections in all%n", failed, failing.received(),
+						backends().connectionCounts().values().stream().mapToInt(Integer::intValue).sum());
+				assertThat(failed).as("failed calls").isZero();
+				assertThat(failing.received()).as("first attempts that landed on the failing backend").isPositive();
+				assertThat(context.getBean(GrpcLbChannelRegistry.class).openChannels()).isZero();
+			});
+	}
+
 	static Set<Thread> liveThreads() {
 		return Thread.getAllStackTraces().keySet();
 	}

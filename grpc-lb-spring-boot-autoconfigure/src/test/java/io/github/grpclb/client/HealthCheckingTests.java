@@ -150,6 +150,12 @@ class HealthCheckingTests {
 				.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + backends.port())
 				.run((context) -> {
 					EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
+					// Until each connection has had its health-check answer, it gets no calls.
+					await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+						stub.echo(EchoRequest.newBuilder().setMessage("warm").build());
+						assertThat(backends.all()).allSatisfy((backend) -> assertThat(backend.calls()).isPositive());
+					});
+					backends.resetCallCounts();
 					for (int i = 0; i < 100; i++) {
 						stub.echo(EchoRequest.newBuilder().setMessage("x").build());
 					}

@@ -11,6 +11,7 @@ import io.github.grpclb.test.proto.EchoServiceGrpc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.xbill.DNS.Type;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,8 +55,8 @@ class InJvmDnsDiscoveryTests extends DnsDiscoveryScenarios {
 	}
 
 	@Override
-	protected int queries() {
-		return this.dns.queries();
+	protected int addressQueries() {
+		return this.dns.queries(NAME, Type.A);
 	}
 
 	@Test

@@ -471,20 +471,7 @@ public final class Backends implements AutoCloseable {
 		@Override
 		public void echo(EchoRequest request, StreamObserver<EchoReply> responseObserver) {
 			this.received.incrementAndGet();
-			Mode mode = this.mode;
-			if (mode == Mode.HANG) {
-				// No answer until the test releases it: the call stays in flight. Registered before the arrival is
-				// counted, so that a test that saw the call arrive can release it.
-				this.hanging.add(() -> {
-					responseObserver.onNext(EchoReply.newBuilder()
-						.setMessage(request.getMessage())
-						.setServedBy(this.address)
-						.build());
-					responseObserver.onCompleted();
-				});
-			}
-			this.receivedLatch.countDown();
-			switch (mode) {
+			switch (this.mode) {
 				case ECHO -> {
 					this.calls.incrementAndGet();
 					responseObserver.onNext(EchoReply.newBuilder()
@@ -513,9 +500,18 @@ public final class Backends implements AutoCloseable {
 					}
 				}
 				case HANG -> {
-					// Registered above.
+					// No answer until the test releases it: the call stays in flight.
+					this.hanging.add(() -> {
+						responseObserver.onNext(EchoReply.newBuilder()
+							.setMessage(request.getMessage())
+							.setServedBy(this.address)
+							.build());
+						responseObserver.onCompleted();
+					});
 				}
 			}
+			// Counted only now: a test that saw the call arrive can release a hanging call at once.
+			this.receivedLatch.countDown();
 		}
 
 		ServerInterceptor headerRecorder() {

@@ -42,6 +42,8 @@ public final class DnsResponder implements AutoCloseable {
 
 	private final AtomicInteger queries = new AtomicInteger();
 
+	private final Map<String, AtomicInteger> queriesByQuestion = new ConcurrentHashMap<>();
+
 	private volatile boolean answering = true;
 
 	private volatile long ttl = 1;
@@ -61,6 +63,11 @@ public final class DnsResponder implements AutoCloseable {
 	/** @return {@code host:port} of this server, for a target such as {@code dns://<this>/orders.test:9090} */
 	public String address() {
 		return "127.0.0.1:" + this.socket.getLocalPort();
+	}
+
+	/** @return the UDP address this server listens on */
+	public InetSocketAddress socketAddress() {
+		return new InetSocketAddress(InetAddress.getLoopbackAddress(), this.socket.getLocalPort());
 	}
 
 	/**
@@ -110,6 +117,17 @@ public final class DnsResponder implements AutoCloseable {
 		return this.queries.get();
 	}
 
+	/**
+	 * How many queries arrived for one name and record type, answered or not.
+	 * @param name the name asked for, e.g. {@code orders.test}
+	 * @param type the record type, e.g. {@link Type#A}
+	 * @return the count
+	 */
+	public int queries(String name, int type) {
+		AtomicInteger count = this.queriesByQuestion.get(question(name(name), type));
+		return (count != null) ? count.get() : 0;
+	}
+
 	private void serve() {
 		byte[] buffer = new byte[4096];
 		while (!this.socket.isClosed()) {
@@ -117,10 +135,16 @@ public final class DnsResponder implements AutoCloseable {
 			try {
 				this.socket.receive(packet);
 				this.queries.incrementAndGet();
+				Message query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+				Record question = query.getQuestion();
+				if (question != null) {
+					this.queriesByQuestion
+						.computeIfAbsent(question(question.getName(), question.getType()), (key) -> new AtomicInteger())
+						.incrementAndGet();
+				}
 				if (!this.answering) {
 					continue;
 				}
-				Message query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
 				byte[] answer = answer(query).toWire(512);
 				this.socket.send(new DatagramPacket(answer, answer.length, packet.getSocketAddress()));
 			}
@@ -156,6 +180,10 @@ public final class DnsResponder implements AutoCloseable {
 		}
 		// Other types (AAAA): NOERROR without records.
 		return response;
+	}
+
+	private static String question(Name name, int type) {
+		return name.toString().toLowerCase(java.util.Locale.ROOT) + " " + Type.string(type);
 	}
 
 	private static Name name(String name) {

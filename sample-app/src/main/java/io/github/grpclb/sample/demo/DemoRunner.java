@@ -132,9 +132,7 @@ public class DemoRunner implements ApplicationRunner {
 				out.append("UNAVAILABLE answers were retried on another backend (grpc.lb.*.retry).").append(nl);
 			}
 			if (refused > 0 && dialPerRequest) {
-				out.append("Pooling is off: a call's retries reuse the one connection it dialed, so they cannot route")
-					.append(nl)
-					.append("around the failing backend.")
+				out.append("Pooling is off: each retry dialed a fresh connection to another backend (grpc.lb.*.retry).")
 					.append(nl);
 			}
 			out.append(nl)
