@@ -75,17 +75,21 @@ public final class RecordingLoad implements AutoCloseable {
 				while (this.running) {
 					CallRecorder recorder = new CallRecorder();
 					Status.Code code = Status.Code.OK;
+					String failure = null;
 					long start = System.nanoTime();
 					try {
-						recorded.withOption(RECORDER, recorder)
-							.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
-							.echo(request);
+						EchoServiceGrpc.EchoServiceBlockingStub call = recorded.withOption(RECORDER, recorder);
+						if (deadline != null) {
+							call = call.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+						}
+						call.echo(request);
 					}
 					catch (StatusRuntimeException ex) {
 						code = ex.getStatus().getCode();
+						failure = code + ": " + ex.getStatus().getDescription();
 						this.lastFailure.set(ex);
 					}
-					this.calls.add(new CallRecord(start, System.nanoTime(), code, recorder.attempts.get()));
+					this.calls.add(new CallRecord(start, System.nanoTime(), code, failure, recorder.attempts.get()));
 					if (!pause.isZero()) {
 						try {
 							Thread.sleep(pause.toMillis());
@@ -116,7 +120,7 @@ public final class RecordingLoad implements AutoCloseable {
 	 * Start calling.
 	 * @param stub the stub to call through
 	 * @param threads how many calls in flight
-	 * @param deadline deadline of each call (a shorter one from the client's settings wins)
+	 * @param deadline deadline set on each call, or {@code null} to leave it to the client's settings
 	 * @param pause pause between the calls of one thread
 	 * @return the running load
 	 */
@@ -202,8 +206,8 @@ public final class RecordingLoad implements AutoCloseable {
 		return Objects.toString(address, NO_BACKEND);
 	}
 
-	/** One finished call. */
-	record CallRecord(long start, long end, Status.Code code, int attempts) {
+	/** One finished call; {@code failure} is "CODE: description", or {@code null} when it succeeded. */
+	record CallRecord(long start, long end, Status.Code code, String failure, int attempts) {
 	}
 
 	/** One finished attempt. */
@@ -239,6 +243,15 @@ public final class RecordingLoad implements AutoCloseable {
 		public Map<Status.Code, Integer> callsByStatus() {
 			Map<Status.Code, Integer> counts = new EnumMap<>(Status.Code.class);
 			this.calls.forEach((c) -> counts.merge(c.code, 1, Integer::sum));
+			return counts;
+		}
+
+		/** @return failed calls by "CODE: description" */
+		public Map<String, Integer> failures() {
+			Map<String, Integer> counts = new TreeMap<>();
+			this.calls.stream()
+				.filter((c) -> c.failure != null)
+				.forEach((c) -> counts.merge(c.failure, 1, Integer::sum));
 			return counts;
 		}
 
