@@ -1,23 +1,16 @@
 package io.github.grpclb.channel;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.URI;
-import java.util.Collection;
-import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 
 import io.grpc.NameResolver;
-import io.grpc.NameResolverProvider;
 
 /**
  * A provider of one client's {@link RefreshingDnsNameResolver}s for one scheme: what differs between schemes is how
  * a target is looked up once. Installed per channel, never in grpc-java's global registry.
  */
-abstract class ClientResolverProvider extends NameResolverProvider {
-
-	private final String scheme;
+abstract class ClientResolverProvider extends InetResolverProvider {
 
 	private final String clientName;
 
@@ -26,7 +19,7 @@ abstract class ClientResolverProvider extends NameResolverProvider {
 	private final ResolutionListener listener;
 
 	ClientResolverProvider(String scheme, String clientName, ResolverSettings settings, ResolutionListener listener) {
-		this.scheme = scheme;
+		super(scheme);
 		this.clientName = Objects.requireNonNull(clientName, "clientName");
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.listener = Objects.requireNonNull(listener, "listener");
@@ -49,33 +42,13 @@ abstract class ClientResolverProvider extends NameResolverProvider {
 
 	@Override
 	public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
-		if (!this.scheme.equalsIgnoreCase(targetUri.getScheme())) {
+		if (!getDefaultScheme().equalsIgnoreCase(targetUri.getScheme())) {
 			return null;
 		}
 		Target target = Target.parse(targetUri.toString(), this.settings.srv());
 		return new RefreshingDnsNameResolver(this.clientName, target.authority(), describe(target), this.settings,
 				lookupFor(target, this.settings), args.getSynchronizationContext(), args.getScheduledExecutorService(),
 				args.getOffloadExecutor(), System::nanoTime, new Random(), this.listener);
-	}
-
-	@Override
-	protected boolean isAvailable() {
-		return true;
-	}
-
-	@Override
-	protected int priority() {
-		return 5;
-	}
-
-	@Override
-	public String getDefaultScheme() {
-		return this.scheme;
-	}
-
-	@Override
-	public Collection<Class<? extends SocketAddress>> getProducedSocketAddressTypes() {
-		return List.of(InetSocketAddress.class);
 	}
 
 }

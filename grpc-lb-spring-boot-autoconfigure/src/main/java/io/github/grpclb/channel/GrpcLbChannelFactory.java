@@ -3,12 +3,14 @@ package io.github.grpclb.channel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.ChannelCredentials;
@@ -121,7 +123,7 @@ public final class GrpcLbChannelFactory {
 	 * @return a new, not yet connected channel
 	 */
 	ManagedChannel createSingleCall(String clientName, ChannelSettings settings, SharedResolution resolution) {
-		return create(clientName, settings, ServiceConfigs.dialPerRequest(settings), resolution);
+		return create(clientName, settings, ServiceConfigs.dialPerRequest(settings), resolution.provider(Set.of()));
 	}
 
 	/**
@@ -134,9 +136,9 @@ public final class GrpcLbChannelFactory {
 	 * @return a new, not yet connected channel
 	 */
 	ManagedChannel createSingleAttempt(String clientName, ChannelSettings settings, SharedResolution resolution,
-			java.util.Set<java.net.SocketAddress> excluded) {
+			Set<SocketAddress> excluded) {
 		return create(clientName, settings, ServiceConfigs.dialPerRequestWithoutRetries(settings),
-				resolution.excluding(excluded));
+				resolution.provider(excluded));
 	}
 
 	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig,

@@ -1,10 +1,8 @@
 package io.github.grpclb.channel;
 
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +31,7 @@ import io.grpc.internal.SharedResourceHolder;
  * <p>
  * The shared resolver starts with the first call and stops at {@link #close()}.
  */
-final class SharedResolution extends NameResolverProvider implements AutoCloseable {
+final class SharedResolution implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(SharedResolution.class);
 
@@ -115,65 +113,19 @@ final class SharedResolution extends NameResolverProvider implements AutoCloseab
 		});
 	}
 
-	@Override
-	protected boolean isAvailable() {
-		return true;
-	}
-
-	@Override
-	protected int priority() {
-		return 5;
-	}
-
-	@Override
-	public String getDefaultScheme() {
-		// The single-call channels have the client's target: grpc-java picks the provider by its scheme.
-		return this.scheme;
-	}
-
-	@Override
-	public Collection<Class<? extends SocketAddress>> getProducedSocketAddressTypes() {
-		return List.of(InetSocketAddress.class);
-	}
-
-	@Override
-	public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
-		return new CallResolver(args.getSynchronizationContext(), Set.of());
-	}
-
 	/**
-	 * A provider whose resolvers leave out some addresses (those a call's earlier attempts failed on), unless
-	 * nothing else would be left.
-	 * @param excluded the addresses to leave out
+	 * The provider of a single-call channel's resolver.
+	 * @param excluded addresses to leave out (those a call's earlier attempts failed on), unless nothing else would
+	 * be left
 	 * @return the provider, for one single-call channel
 	 */
-	NameResolverProvider excluding(Set<SocketAddress> excluded) {
+	NameResolverProvider provider(Set<SocketAddress> excluded) {
 		Set<SocketAddress> copy = Set.copyOf(excluded);
-		SharedResolution shared = this;
-		return new NameResolverProvider() {
+		// The single-call channels have the client's target: grpc-java picks the provider by its scheme.
+		return new InetResolverProvider(this.scheme) {
 			@Override
 			public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
 				return new CallResolver(args.getSynchronizationContext(), copy);
-			}
-
-			@Override
-			protected boolean isAvailable() {
-				return true;
-			}
-
-			@Override
-			protected int priority() {
-				return 5;
-			}
-
-			@Override
-			public String getDefaultScheme() {
-				return shared.getDefaultScheme();
-			}
-
-			@Override
-			public Collection<Class<? extends SocketAddress>> getProducedSocketAddressTypes() {
-				return shared.getProducedSocketAddressTypes();
 			}
 		};
 	}

@@ -141,6 +141,48 @@ class ShutdownTests {
 		assertThat(closer.isAlive()).as("close returned once the call finished").isFalse();
 	}
 
+	@Test
+	void whenCallsKeepStartingWhileTheDialRegistryClosesThenNoneOutlivesTheShutdownBudget() throws Exception {
+		ChannelSettings settings = PooledChannelRegistryTests.settingsFor("dns:///127.0.0.2:" + backends().port());
+		DialPerRequestChannelRegistry registry = new DialPerRequestChannelRegistry((client) -> settings,
+				new GrpcLbChannelFactory(List.of()), DialListener.NONE, Duration.ofMillis(300));
+		io.grpc.ManagedChannel channel = registry.channel("orders");
+		List<ListenableFuture<EchoReply>> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+		java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+		List<Thread> callers = new ArrayList<>();
+		for (int t = 0; t < 6; t++) {
+			Thread caller = new Thread(() -> {
+				EchoServiceGrpc.EchoServiceFutureStub stub = EchoServiceGrpc.newFutureStub(channel);
+				// Keep starting calls (on backends that never answer) until well after close began.
+				while (!Thread.currentThread().isInterrupted()) {
+					calls.add(stub.echo(EchoRequest.newBuilder().setMessage("racing").build()));
+					if (closing.get() && calls.size() > 2000) {
+						return;
+					}
+				}
+			}, "caller-" + t);
+			callers.add(caller);
+			caller.start();
+		}
+		org.awaitility.Awaitility.await().until(() -> registry.openChannels() >= 20);
+		closing.set(true);
+		long start = System.nanoTime();
+		registry.close();
+		Duration closeTime = Duration.ofNanos(System.nanoTime() - start);
+		for (Thread caller : callers) {
+			caller.join(10_000);
+		}
+		List<ListenableFuture<EchoReply>> started = List.copyOf(calls);
+		// Every call started before, during or after close has ended: none kept a connection past the budget.
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(started).allSatisfy((call) -> assertThat(call.isDone()).isTrue()));
+		System.out.printf("dial-per-request close under load: %d calls started, close took %d ms%n", started.size(),
+				closeTime.toMillis());
+		assertThat(closeTime).isLessThan(Duration.ofSeconds(2));
+		assertThat(registry.openChannels()).isZero();
+	}
+
 	private String[] clientTargets() {
 		String[] properties = new String[5];
 		for (int i = 0; i < 5; i++) {

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import io.github.grpclb.test.Backends;
 import io.github.grpclb.test.TestContexts;
 import io.github.grpclb.test.proto.EchoReply;
 import io.github.grpclb.test.proto.EchoRequest;
@@ -37,7 +38,7 @@ class FleetRecoveryTests {
 
 	@Test
 	void whenTheWholeFleetIsDownCallsFailFastAndWorkAgainWithinAboutASecondOfAPodReturning() throws Exception {
-		int port = freePort();
+		int port = Backends.freePort();
 		start(port);
 		TestContexts.runner()
 			.withBean(DistributionTests.ConstructorInjected.class)
@@ -91,12 +92,6 @@ class FleetRecoveryTests {
 					.isLessThan(Duration.ofMillis(500));
 				assertThat(recovery).as("calls work again after the pod returned").isLessThan(Duration.ofSeconds(3));
 			});
-	}
-
-	private static int freePort() throws IOException {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.2"))) {
-			return socket.getLocalPort();
-		}
 	}
 
 	private void start(int port) throws IOException {

@@ -56,7 +56,7 @@ class HealthCheckingTests {
 	@Test
 	void whenABackendReportsNotServingThenItGetsNoNewCallWithinTwoSecondsAndComesBackWhenServingAgain()
 			throws IOException {
-		int port = freePort();
+		int port = Backends.freePort();
 		HealthStatusManager first = new HealthStatusManager();
 		HealthStatusManager second = new HealthStatusManager();
 		AtomicInteger firstCalls = new AtomicInteger();
@@ -96,7 +96,7 @@ class HealthCheckingTests {
 
 	@Test
 	void whenHealthCheckingIsOffThenANotServingBackendStillGetsCalls() throws IOException {
-		int port = freePort();
+		int port = Backends.freePort();
 		HealthStatusManager second = new HealthStatusManager();
 		AtomicInteger secondCalls = new AtomicInteger();
 		start("127.0.0.2", port, new HealthStatusManager(), new AtomicInteger());
@@ -172,12 +172,6 @@ class HealthCheckingTests {
 		finally {
 			bridgeLogger.detachAppender(warnings);
 			grpcLogger.removeHandler(capture);
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.2"))) {
-			return socket.getLocalPort();
 		}
 	}
 

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.grpclb.test.BackendsExtension;
+import io.github.grpclb.test.Backends;
 import io.github.grpclb.test.TestContexts;
 import io.github.grpclb.test.proto.EchoReply;
 import io.github.grpclb.test.proto.EchoRequest;
@@ -52,7 +53,7 @@ class MethodSettingsTests {
 
 	@Test
 	void theClientDeadlineCutsAHangingUnaryCallButNotAStreamThatOutlivesIt() throws IOException {
-		int port = freePort();
+		int port = Backends.freePort();
 		start("127.0.0.2", port, true, new AtomicInteger());
 		TestContexts.runner()
 			.withBean(Stubs.class)
@@ -73,7 +74,7 @@ class MethodSettingsTests {
 
 	@Test
 	void aMethodEntryDeadlineCutsItsOwnStream() throws IOException {
-		int port = freePort();
+		int port = Backends.freePort();
 		start("127.0.0.2", port, true, new AtomicInteger());
 		TestContexts.runner()
 			.withBean(Stubs.class)
@@ -93,7 +94,7 @@ class MethodSettingsTests {
 
 	@Test
 	void hedgingAnswersEveryCallOfAnIdempotentMethodPastABackendThatHangs() throws IOException {
-		int port = freePort();
+		int port = Backends.freePort();
 		AtomicInteger hung = new AtomicInteger();
 		AtomicInteger answered = new AtomicInteger();
 		start("127.0.0.2", port, true, hung);
@@ -136,12 +137,6 @@ class MethodSettingsTests {
 				}
 				assertThat(failed).as("failed calls without hedging").isPositive();
 			});
-	}
-
-	private static int freePort() throws IOException {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.2"))) {
-			return socket.getLocalPort();
-		}
 	}
 
 	/** A backend whose Echo hangs (or answers), and whose Watch sends ten replies 200ms apart. */

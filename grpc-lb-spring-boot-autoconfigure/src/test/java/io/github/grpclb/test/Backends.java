@@ -240,7 +240,8 @@ public final class Backends implements AutoCloseable {
 
 	}
 
-	private static int freePort() {
+	/** @return a TCP port free on 127.0.0.2 right now (for test servers of its own) */
+	public static int freePort() {
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
 			return socket.getLocalPort();
 		}
