@@ -67,6 +67,28 @@ class NetDevhIntegrationTests {
 	}
 
 	@Test
+	void aNetDevhClientAlsoStopsCallingABackendThatReportsNotServing() {
+		netDevhRunner().run((context) -> {
+			EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(NetDevhUser.class).stub;
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+				stub.echo(EchoRequest.newBuilder().setMessage("warm").build());
+				assertThat(backends().all()).allSatisfy((backend) -> assertThat(backend.calls()).isPositive());
+			});
+			Backends.Backend sick = backends().all().get(1);
+			sick.serving(false);
+			long switched = System.nanoTime();
+			while (System.nanoTime() - switched < java.time.Duration.ofSeconds(2).toNanos()) {
+				stub.echo(EchoRequest.newBuilder().setMessage("during").build());
+			}
+			int before = sick.calls();
+			for (int i = 0; i < 200; i++) {
+				stub.echo(EchoRequest.newBuilder().setMessage("after").build());
+			}
+			assertThat(sick.calls() - before).as("calls of net.devh's channel to the NOT_SERVING backend").isZero();
+		});
+	}
+
+	@Test
 	void whenTheNetDevhIntegrationIsOffThenNetDevhKeepsItsOwnPolicy() {
 		netDevhRunner().withPropertyValues("grpc.lb.net-devh.enabled=false").run((context) -> {
 			EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(NetDevhUser.class).stub;
