@@ -6,6 +6,7 @@ import io.github.grpclb.channel.ChannelSettings;
 import io.github.grpclb.channel.DefaultDeadlineInterceptor;
 import io.github.grpclb.channel.RefreshingDnsNameResolverProvider;
 import io.github.grpclb.channel.ResolutionListener;
+import io.github.grpclb.channel.RetryElsewhereLoadBalancerProvider;
 import io.github.grpclb.channel.ResolverSettings;
 import io.github.grpclb.channel.ServiceConfigs;
 import io.github.grpclb.channel.Target;
@@ -43,6 +44,7 @@ final class NetDevhChannelConfigurer implements GrpcChannelConfigurer {
 		builder.defaultServiceConfig(ServiceConfigs.pooled(resolved));
 		if (resolved.usesRetries()) {
 			builder.enableRetry();
+			builder.intercept(RetryElsewhereLoadBalancerProvider.interceptor());
 		}
 		if (resolved.deadline() != null) {
 			builder.intercept(new DefaultDeadlineInterceptor(resolved));

@@ -163,6 +163,8 @@ public final class GrpcLbChannelFactory {
 			.defaultServiceConfig(serviceConfig);
 		if (settings.usesRetries() && serviceConfig.containsKey("methodConfig")) {
 			builder.enableRetry();
+			// Remembers, per call, where its attempts failed; only the pooled policy looks at it.
+			builder.intercept(RetryElsewhereLoadBalancerProvider.interceptor());
 		}
 		else {
 			builder.disableRetry();

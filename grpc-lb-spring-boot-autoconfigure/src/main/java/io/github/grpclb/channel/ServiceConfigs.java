@@ -27,7 +27,12 @@ public final class ServiceConfigs {
 	public static Map<String, Object> pooled(ChannelSettings settings) {
 		Map<String, Object> policy = Map.of(settings.policy(), Map.of());
 		ChannelSettings.OutlierDetectionSettings outliers = settings.outlierDetection();
-		Map<String, Object> config = build((outliers != null) ? outlierDetection(outliers, policy) : policy, settings);
+		Map<String, Object> lb = (outliers != null) ? outlierDetection(outliers, policy) : policy;
+		if (settings.usesRetries()) {
+			// Retries and hedges go to a backend the call has not failed on yet (RetryElsewhereLoadBalancerProvider).
+			lb = Map.of(RetryElsewhereLoadBalancerProvider.POLICY, Map.of("childPolicy", List.of(lb)));
+		}
+		Map<String, Object> config = build(lb, settings);
 		if (settings.healthCheck() != null) {
 			config.put("healthCheckConfig", Map.of("serviceName", settings.healthCheck().serviceName()));
 		}

@@ -22,7 +22,9 @@ class ServiceConfigsTests {
 				base.keepaliveTimeout(), true, base.connectTimeout(), null, null, Duration.ofMillis(1500),
 				base.retry(), null);
 		Map<String, Object> config = ServiceConfigs.pooled(settings);
-		assertThat(config.get("loadBalancingConfig")).isEqualTo(List.of(Map.of("round_robin", Map.of())));
+		// With retries, the policy sits inside the one that sends a retry to another backend.
+		assertThat(config.get("loadBalancingConfig")).isEqualTo(List.of(Map.of("grpc_lb_retry_elsewhere",
+				Map.of("childPolicy", List.of(Map.of("round_robin", Map.of()))))));
 		@SuppressWarnings("unchecked")
 		Map<String, Object> methodConfig = ((List<Map<String, Object>>) config.get("methodConfig")).get(0);
 		assertThat(methodConfig.get("name")).isEqualTo(List.of(Map.of()));
@@ -102,7 +104,14 @@ class ServiceConfigsTests {
 		assertThat(config.get("healthCheckConfig")).isEqualTo(Map.of("serviceName", ""));
 		assertThat(config.get("retryThrottling")).isEqualTo(Map.of("maxTokens", 10.0, "tokenRatio", 0.1));
 		@SuppressWarnings("unchecked")
-		Map<String, ?> lb = ((List<Map<String, ?>>) config.get("loadBalancingConfig")).get(0);
+		Map<String, ?> retryElsewhere = ((List<Map<String, ?>>) config.get("loadBalancingConfig")).get(0);
+		assertThat(LoadBalancerRegistry.getDefaultRegistry()
+			.getProvider("grpc_lb_retry_elsewhere")
+			.parseLoadBalancingPolicyConfig((Map<String, ?>) retryElsewhere.get("grpc_lb_retry_elsewhere"))
+			.getError()).as("the whole policy tree parses").isNull();
+		@SuppressWarnings("unchecked")
+		Map<String, ?> lb = ((List<Map<String, ?>>) ((Map<String, ?>) retryElsewhere.get("grpc_lb_retry_elsewhere"))
+			.get("childPolicy")).get(0);
 		assertThat(lb).containsOnlyKeys("outlier_detection_experimental");
 		@SuppressWarnings("unchecked")
 		Map<String, ?> outliers = (Map<String, ?>) lb.get("outlier_detection_experimental");

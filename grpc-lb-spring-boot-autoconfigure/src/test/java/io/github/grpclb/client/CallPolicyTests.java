@@ -55,6 +55,50 @@ class CallPolicyTests {
 	}
 
 	@Test
+	void aRetryGoesToABackendTheCallHasNotFailedOn() {
+		Backends.Backend failing = backends().all().get(2);
+		// Two attempts and no ejection: every call whose retry went back to the failing backend would fail.
+		TestContexts.runner()
+			.withBean(DistributionTests.ConstructorInjected.class)
+			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + backends().port(),
+					"grpc.lb.clients.orders.outlier-detection.enabled=false",
+					"grpc.lb.clients.orders.retry.max-attempts=2", "grpc.lb.clients.orders.retry.initial-backoff=1ms",
+					"grpc.lb.clients.orders.retry.max-backoff=2ms")
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(DistributionTests.ConstructorInjected.class).stub;
+				DistributionTests.warmUp(stub, backends());
+				failing.mode(Backends.Mode.UNAVAILABLE);
+				java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+				java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+				try {
+					java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+					for (int t = 0; t < 8; t++) {
+						done.add(pool.submit(() -> {
+							for (int i = 0; i < 250; i++) {
+								try {
+									stub.echo(EchoRequest.newBuilder().setMessage("call").build());
+								}
+								catch (io.grpc.StatusRuntimeException ex) {
+									failed.incrementAndGet();
+								}
+							}
+						}));
+					}
+					for (java.util.concurrent.Future<?> future : done) {
+						future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+					}
+				}
+				finally {
+					pool.shutdownNow();
+				}
+				System.out.printf("retry elsewhere: 2000 calls, 8 threads, 1 of 5 backends UNAVAILABLE, 2 attempts: "
+						+ "%d failed, %d first attempts on the failing backend%n", failed.get(), failing.received());
+				assertThat(failing.received()).as("attempts that reached the failing backend").isGreaterThan(100);
+				assertThat(failed.get()).as("calls that failed").isZero();
+			});
+	}
+
+	@Test
 	void whenNoBackendIsReachableThenTheCallFailsUnavailableAndIsRecordedWithoutABackend() {
 		int closedPort = backends().port();
 		backends().close();
