@@ -44,8 +44,7 @@ public final class RetryElsewhereLoadBalancerProvider extends LoadBalancerProvid
 	/** How many more picks a retry gets to find a backend its call has not failed on. */
 	private static final int MAX_REPICKS = 8;
 
-	private static final CallOptions.Key<Set<SocketAddress>> FAILED_ON = CallOptions.Key
-		.create("grpc-lb.failed-on");
+	private static final CallOptions.Key<FailedOn> FAILED_ON = CallOptions.Key.create("grpc-lb.failed-on");
 
 	private static final ClientInterceptor INTERCEPTOR = new MemoryInterceptor();
 
@@ -189,8 +188,9 @@ public final class RetryElsewhereLoadBalancerProvider extends LoadBalancerProvid
 		@Override
 		public LoadBalancer.PickResult pickSubchannel(LoadBalancer.PickSubchannelArgs args) {
 			LoadBalancer.PickResult result = this.delegate.pickSubchannel(args);
-			Set<SocketAddress> failedOn = args.getCallOptions().getOption(FAILED_ON);
-			if (failedOn == null || failedOn.isEmpty()) {
+			FailedOn memory = args.getCallOptions().getOption(FAILED_ON);
+			Set<SocketAddress> failedOn = (memory != null) ? memory.addresses : null;
+			if (failedOn == null) {
 				return result;
 			}
 			for (int i = 0; i < MAX_REPICKS && avoided(result, failedOn); i++) {
@@ -210,36 +210,67 @@ public final class RetryElsewhereLoadBalancerProvider extends LoadBalancerProvid
 
 	}
 
-	/** Gives each call a set of the backends its attempts failed on, filled in by a stream tracer. */
-	private static final class MemoryInterceptor implements ClientInterceptor {
+	/** Where a call's attempts failed; the set is made only when one does (most calls never need it). */
+	private static final class FailedOn {
+
+		volatile Set<SocketAddress> addresses;
+
+		synchronized void add(SocketAddress address) {
+			Set<SocketAddress> set = this.addresses;
+			if (set == null) {
+				set = ConcurrentHashMap.newKeySet();
+				set.add(address);
+				this.addresses = set;
+			}
+			else {
+				set.add(address);
+			}
+		}
+
+	}
+
+	/** Gives each call its memory of failed backends, filled in by one shared stream tracer factory. */
+	private static final class MemoryInterceptor extends ClientStreamTracer.Factory implements ClientInterceptor {
 
 		@Override
 		public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(MethodDescriptor<ReqT, RespT> method,
 				CallOptions callOptions, Channel next) {
-			Set<SocketAddress> failedOn = ConcurrentHashMap.newKeySet();
-			return next.newCall(method, callOptions.withOption(FAILED_ON, failedOn)
-				.withStreamTracerFactory(new ClientStreamTracer.Factory() {
-					@Override
-					public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info,
-							Metadata headers) {
-						return new ClientStreamTracer() {
-							private volatile SocketAddress remote;
+			return next.newCall(method, callOptions.withOption(FAILED_ON, new FailedOn()).withStreamTracerFactory(this));
+		}
 
-							@Override
-							public void streamCreated(Attributes transportAttrs, Metadata headers) {
-								this.remote = transportAttrs.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-							}
+		@Override
+		public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
+			FailedOn memory = info.getCallOptions().getOption(FAILED_ON);
+			return (memory != null) ? new AttemptTracer(memory) : NOOP_TRACER;
+		}
 
-							@Override
-							public void streamClosed(Status status) {
-								SocketAddress address = this.remote;
-								if (!status.isOk() && address != null) {
-									failedOn.add(address);
-								}
-							}
-						};
-					}
-				}));
+	}
+
+	private static final ClientStreamTracer NOOP_TRACER = new ClientStreamTracer() {
+	};
+
+	/** Notes the backend of an attempt that failed. */
+	private static final class AttemptTracer extends ClientStreamTracer {
+
+		private final FailedOn memory;
+
+		private volatile SocketAddress remote;
+
+		AttemptTracer(FailedOn memory) {
+			this.memory = memory;
+		}
+
+		@Override
+		public void streamCreated(Attributes transportAttrs, Metadata headers) {
+			this.remote = transportAttrs.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+		}
+
+		@Override
+		public void streamClosed(Status status) {
+			SocketAddress address = this.remote;
+			if (!status.isOk() && address != null) {
+				this.memory.add(address);
+			}
 		}
 
 	}
