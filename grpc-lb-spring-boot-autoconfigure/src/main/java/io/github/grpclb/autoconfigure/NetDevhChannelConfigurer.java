@@ -7,6 +7,7 @@ import io.github.grpclb.channel.DefaultDeadlineInterceptor;
 import io.github.grpclb.channel.RefreshingDnsNameResolverProvider;
 import io.github.grpclb.channel.ResolutionListener;
 import io.github.grpclb.channel.RetryElsewhereLoadBalancerProvider;
+import io.github.grpclb.channel.UnsentCallReplay;
 import io.github.grpclb.channel.ResolverSettings;
 import io.github.grpclb.channel.ServiceConfigs;
 import io.github.grpclb.channel.Target;
@@ -46,6 +47,7 @@ final class NetDevhChannelConfigurer implements GrpcChannelConfigurer {
 			builder.enableRetry();
 			builder.intercept(RetryElsewhereLoadBalancerProvider.interceptor());
 		}
+		builder.intercept(UnsentCallReplay.interceptor());
 		if (resolved.deadline() != null) {
 			builder.intercept(new DefaultDeadlineInterceptor(resolved));
 		}

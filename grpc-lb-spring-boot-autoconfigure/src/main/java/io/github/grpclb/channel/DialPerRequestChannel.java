@@ -29,6 +29,14 @@ import io.grpc.internal.SharedResourceHolder;
  */
 final class DialPerRequestChannel extends ManagedChannel {
 
+	/** The server's pushback: milliseconds to wait before a retry, or a negative number for no retry. */
+	private static final Metadata.Key<String> PUSHBACK = Metadata.Key.of("grpc-retry-pushback-ms",
+			Metadata.ASCII_STRING_MARSHALLER);
+
+	private static final long NO_PUSHBACK = -1;
+
+	private static final long NO_RETRY = -2;
+
 	private final String clientName;
 
 	private final ChannelSettings settings;
@@ -163,7 +171,9 @@ final class DialPerRequestChannel extends ManagedChannel {
 
 	/**
 	 * A unary call retried by the starter: each attempt dials a fresh connection, to a backend none of the earlier
-	 * attempts failed on, after the policy's backoff. An attempt that got response headers or a message is final.
+	 * attempts failed on, after the policy's backoff or the server's pushback ({@code grpc-retry-pushback-ms}). A call
+	 * that never reached its server (see {@link UnsentCallReplay}) is retried whatever its code. An attempt that got
+	 * response headers or a message is final.
 	 */
 	private final class RetryingCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
@@ -175,17 +185,9 @@ final class DialPerRequestChannel extends ManagedChannel {
 
 		private final Set<SocketAddress> failedOn = new HashSet<>();
 
+		private final SentSoFar<ReqT> sent = new SentSoFar<>();
+
 		private Listener<RespT> listener;
-
-		private Metadata headers;
-
-		private ReqT message;
-
-		private boolean halfClosed;
-
-		private int requested;
-
-		private boolean compression;
 
 		private ClientCall<ReqT, RespT> current;
 
@@ -205,7 +207,7 @@ final class DialPerRequestChannel extends ManagedChannel {
 		@Override
 		public synchronized void start(Listener<RespT> responseListener, Metadata headers) {
 			this.listener = responseListener;
-			this.headers = headers;
+			this.sent.started(headers);
 			attempt();
 		}
 
@@ -228,22 +230,13 @@ final class DialPerRequestChannel extends ManagedChannel {
 					DialPerRequestChannel.this.settings.target());
 			ClientCall<ReqT, RespT> call = channel.newCall(this.method, this.callOptions);
 			this.current = call;
-			Metadata copy = new Metadata();
-			copy.merge(this.headers);
 			try {
-				call.start(new AttemptListener(call, channel), copy);
-				if (this.compression) {
-					call.setMessageCompression(true);
-				}
-				if (this.requested > 0) {
-					call.request(this.requested);
-				}
-				if (this.message != null) {
-					call.sendMessage(this.message);
-				}
-				if (this.halfClosed) {
-					call.halfClose();
-				}
+				this.sent.replay(call, new AttemptListener<>(this.listener) {
+					@Override
+					public void onClose(Status status, Metadata trailers) {
+						closed(call, channel, answered(), status, trailers);
+					}
+				});
 			}
 			catch (RuntimeException | Error ex) {
 				release(channel);
@@ -257,14 +250,16 @@ final class DialPerRequestChannel extends ManagedChannel {
 			if (call != this.current || this.done) {
 				return;
 			}
+			long pushback = pushbackNanos(trailers);
 			if (!committed && this.cancelled == null && this.attempts < this.retry.maxAttempts()
-					&& this.retry.retryableStatusCodes().contains(status.getCode().name())
-					&& !deadlinePassed()) {
+					&& (this.retry.retryableStatusCodes().contains(status.getCode().name())
+							|| UnsentCallReplay.neverSent(status))
+					&& pushback != NO_RETRY && !deadlinePassed()) {
 				java.net.SocketAddress remote = call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
 				if (remote != null) {
 					this.failedOn.add(remote);
 				}
-				long delay = backoffNanos();
+				long delay = (pushback >= 0) ? pushback : backoffNanos();
 				this.current = null;
 				java.util.concurrent.ScheduledExecutorService timer = SharedResourceHolder.get(GrpcUtil.TIMER_SERVICE);
 				timer.schedule(() -> {
@@ -278,6 +273,25 @@ final class DialPerRequestChannel extends ManagedChannel {
 				return;
 			}
 			finish(status, trailers);
+		}
+
+		/**
+		 * The server's pushback, as grpc-java honours it: a delay before the retry, or {@link #NO_RETRY} when the
+		 * value is negative or not a number.
+		 * @return nanoseconds, {@link #NO_RETRY}, or {@link #NO_PUSHBACK}
+		 */
+		private static long pushbackNanos(Metadata trailers) {
+			String value = trailers.get(PUSHBACK);
+			if (value == null) {
+				return NO_PUSHBACK;
+			}
+			try {
+				int millis = Integer.parseInt(value.trim());
+				return (millis >= 0) ? TimeUnit.MILLISECONDS.toNanos(millis) : NO_RETRY;
+			}
+			catch (NumberFormatException ex) {
+				return NO_RETRY;
+			}
 		}
 
 		private void finish(Status status, Metadata trailers) {
@@ -300,7 +314,7 @@ final class DialPerRequestChannel extends ManagedChannel {
 
 		@Override
 		public synchronized void request(int numMessages) {
-			this.requested += numMessages;
+			this.sent.requested(numMessages);
 			if (this.current != null) {
 				this.current.request(numMessages);
 			}
@@ -322,7 +336,7 @@ final class DialPerRequestChannel extends ManagedChannel {
 
 		@Override
 		public synchronized void halfClose() {
-			this.halfClosed = true;
+			this.sent.halfClosed();
 			if (this.current != null) {
 				this.current.halfClose();
 			}
@@ -330,7 +344,7 @@ final class DialPerRequestChannel extends ManagedChannel {
 
 		@Override
 		public synchronized void sendMessage(ReqT message) {
-			this.message = message;
+			this.sent.sent(message);
 			if (this.current != null) {
 				this.current.sendMessage(message);
 			}
@@ -338,7 +352,7 @@ final class DialPerRequestChannel extends ManagedChannel {
 
 		@Override
 		public synchronized void setMessageCompression(boolean enabled) {
-			this.compression = enabled;
+			this.sent.compression(enabled);
 			if (this.current != null) {
 				this.current.setMessageCompression(enabled);
 			}
@@ -347,44 +361,6 @@ final class DialPerRequestChannel extends ManagedChannel {
 		@Override
 		public synchronized boolean isReady() {
 			return this.current != null && this.current.isReady();
-		}
-
-		/** Forwards an attempt's answers; the first header or message commits the call to that attempt. */
-		private final class AttemptListener extends Listener<RespT> {
-
-			private final ClientCall<ReqT, RespT> call;
-
-			private final ManagedChannel channel;
-
-			private volatile boolean committed;
-
-			AttemptListener(ClientCall<ReqT, RespT> call, ManagedChannel channel) {
-				this.call = call;
-				this.channel = channel;
-			}
-
-			@Override
-			public void onHeaders(Metadata headers) {
-				this.committed = true;
-				RetryingCall.this.listener.onHeaders(headers);
-			}
-
-			@Override
-			public void onMessage(RespT message) {
-				this.committed = true;
-				RetryingCall.this.listener.onMessage(message);
-			}
-
-			@Override
-			public void onReady() {
-				RetryingCall.this.listener.onReady();
-			}
-
-			@Override
-			public void onClose(Status status, Metadata trailers) {
-				closed(this.call, this.channel, this.committed, status, trailers);
-			}
-
 		}
 
 	}

@@ -91,7 +91,8 @@ public final class GrpcLbChannelFactory {
 	public ManagedChannel createPooled(String clientName, ChannelSettings settings) {
 		FailoverWait failover = new FailoverWait(clientName, FAILOVER_WAIT);
 		ManagedChannel channel = create(clientName, settings, ServiceConfigs.pooled(settings),
-				resolverProvider(clientName, settings, this.resolutionListener), failover);
+				resolverProvider(clientName, settings, this.resolutionListener), UnsentCallReplay.interceptor(),
+				failover);
 		failover.watching(ConnectionWatch.watch(channel, RECONNECT_INTERVAL));
 		return channel;
 	}
@@ -143,12 +144,12 @@ public final class GrpcLbChannelFactory {
 
 	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig,
 			NameResolverProvider resolver) {
-		return create(clientName, settings, serviceConfig, resolver, null);
+		return create(clientName, settings, serviceConfig, resolver, new ClientInterceptor[0]);
 	}
 
 	@SuppressWarnings("deprecation") // nameResolverFactory is the public way to scope a resolver to one channel
 	private ManagedChannel create(String clientName, ChannelSettings settings, Map<String, ?> serviceConfig,
-			NameResolverProvider resolver, ClientInterceptor innermost) {
+			NameResolverProvider resolver, ClientInterceptor... innermost) {
 		NettyChannelBuilder builder = NettyChannelBuilder.forTarget(settings.target(), credentials(settings));
 		if (resolver != null) {
 			builder.nameResolverFactory(resolver);
@@ -169,10 +170,8 @@ public final class GrpcLbChannelFactory {
 		else {
 			builder.disableRetry();
 		}
-		if (innermost != null) {
-			// Added first, so it runs last: it sees the call options the other interceptors set.
-			builder.intercept(innermost);
-		}
+		// Added before the deadline interceptor, so they run after it: they see the call options it sets.
+		builder.intercept(innermost);
 		if (settings.deadline() != null) {
 			builder.intercept(new DefaultDeadlineInterceptor(settings));
 		}

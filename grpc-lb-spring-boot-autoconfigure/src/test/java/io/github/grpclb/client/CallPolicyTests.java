@@ -6,13 +6,17 @@ import io.github.grpclb.metrics.GrpcLbMeters;
 import io.github.grpclb.test.Backends;
 import io.github.grpclb.test.BackendsExtension;
 import io.github.grpclb.test.TestContexts;
+import io.github.grpclb.test.proto.EchoReply;
 import io.github.grpclb.test.proto.EchoRequest;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -135,6 +139,68 @@ class CallPolicyTests {
 					.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
 				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
 			});
+	}
+
+	/**
+	 * Server pushback ({@code grpc-retry-pushback-ms}), pooled and in rollback mode alike: a delay replaces the
+	 * retry backoff (5 ms here, so a retry 700 ms later can only come from the pushback), a negative value stops the
+	 * retries.
+	 */
+	@ParameterizedTest(name = "pooling {0}")
+	@ValueSource(booleans = { true, false })
+	void theServersPushbackDelaysOrStopsTheRetry(boolean pooling) throws Exception {
+		int port = Backends.freePort();
+		java.util.List<Long> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
+		java.util.concurrent.atomic.AtomicReference<String> pushback = new java.util.concurrent.atomic.AtomicReference<>();
+		io.grpc.Server server = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+			.forAddress(new java.net.InetSocketAddress("127.0.0.2", port))
+			.addService(new EchoServiceGrpc.EchoServiceImplBase() {
+				@Override
+				public void echo(EchoRequest request, io.grpc.stub.StreamObserver<EchoReply> responseObserver) {
+					arrivals.add(System.nanoTime());
+					String value = pushback.getAndSet(null);
+					if (value != null) {
+						Metadata trailers = new Metadata();
+						trailers.put(Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER), value);
+						responseObserver.onError(Status.UNAVAILABLE.withDescription("busy").asRuntimeException(trailers));
+						return;
+					}
+					responseObserver.onNext(EchoReply.newBuilder().setMessage(request.getMessage()).build());
+					responseObserver.onCompleted();
+				}
+			})
+			.build()
+			.start();
+		try {
+			TestContexts.runner()
+				.withBean(DistributionTests.ConstructorInjected.class)
+				.withPropertyValues("grpc.lb.clients.orders.target=static:///127.0.0.2:" + port,
+						"grpc.lb.pooling.enabled=" + pooling, "grpc.lb.clients.orders.retry.initial-backoff=5ms",
+						"grpc.lb.clients.orders.retry.max-backoff=5ms")
+				.run((context) -> {
+					EchoServiceGrpc.EchoServiceBlockingStub stub = context
+						.getBean(DistributionTests.ConstructorInjected.class).stub;
+					stub.echo(EchoRequest.newBuilder().setMessage("warm").build());
+
+					arrivals.clear();
+					pushback.set("700");
+					assertThat(stub.echo(EchoRequest.newBuilder().setMessage("later").build()).getMessage())
+						.isEqualTo("later");
+					assertThat(arrivals).hasSize(2);
+					assertThat(Duration.ofNanos(arrivals.get(1) - arrivals.get(0))).as("retry after a 700 ms pushback")
+						.isGreaterThanOrEqualTo(Duration.ofMillis(700));
+
+					arrivals.clear();
+					pushback.set("-1");
+					assertThatExceptionOfType(StatusRuntimeException.class)
+						.isThrownBy(() -> stub.echo(EchoRequest.newBuilder().setMessage("never").build()))
+						.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+					assertThat(arrivals).as("attempts after a negative pushback").hasSize(1);
+				});
+		}
+		finally {
+			server.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+		}
 	}
 
 }
