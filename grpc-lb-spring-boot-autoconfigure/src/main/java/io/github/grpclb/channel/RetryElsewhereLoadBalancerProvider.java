@@ -1,55 +1,49 @@
 package io.github.grpclb.channel;
 
-import java.net.SocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
-import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
-import io.grpc.ClientStreamTracer;
 import io.grpc.ConnectivityState;
-import io.grpc.EquivalentAddressGroup;
-import io.grpc.Grpc;
 import io.grpc.LoadBalancer;
 import io.grpc.LoadBalancerProvider;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.NameResolver;
 import io.grpc.Status;
 import io.grpc.util.ForwardingLoadBalancer;
 import io.grpc.util.ForwardingLoadBalancerHelper;
-import io.grpc.util.ForwardingSubchannel;
 import io.grpc.util.GracefulSwitchLoadBalancer;
 
 /**
  * The {@value #POLICY} load-balancing policy: whatever child policy it wraps picks as usual, except that a retry or
- * hedge of a call is not sent to a backend where an earlier attempt of that same call failed, as long as the child
- * offers another. grpc-java's own retries go back through the picker, and with five pods and one failing, a call's
- * three attempts could otherwise all land on the failing one.
+ * hedge of a call is not sent to a backend an earlier attempt of that same call went to, as long as the child offers
+ * another. grpc-java's own retries go back through the picker, and with five pods and one failing, a call's three
+ * attempts could otherwise all land on the failing one; a hedge sent to the pod that is already slow on the call
+ * would be wasted.
  * <p>
  * The starter's pooled channels get it around their policy whenever they retry or hedge, together with
- * {@link #interceptor()}, which gives each call the memory of where its attempts failed. Registered with
- * grpc-java through {@code META-INF/services} like grpc-java's own policies; it keeps no state of its own.
+ * {@link #interceptor()}, which gives each call the memory of where its attempts went. Registered with grpc-java
+ * through {@code META-INF/services} like grpc-java's own policies; it keeps no state of its own. The memory is kept
+ * by the picker, so calls pay for no stream tracer.
  */
 public final class RetryElsewhereLoadBalancerProvider extends LoadBalancerProvider {
 
 	/** The policy name, as it appears in a service config. */
 	public static final String POLICY = "grpc_lb_retry_elsewhere";
 
-	/** How many more picks a retry gets to find a backend its call has not failed on. */
+	/** How many more picks a retry gets to find a backend its call has not been sent to. */
 	private static final int MAX_REPICKS = 8;
 
-	private static final CallOptions.Key<FailedOn> FAILED_ON = CallOptions.Key.create("grpc-lb.failed-on");
+	private static final CallOptions.Key<Picked> PICKED = CallOptions.Key.create("grpc-lb.picked");
 
 	private static final ClientInterceptor INTERCEPTOR = new MemoryInterceptor();
 
 	/**
-	 * The interceptor that makes each call remember the backends its attempts failed on.
+	 * The interceptor that makes each call remember the backends its attempts went to.
 	 * @return the interceptor (stateless; one per channel or shared)
 	 */
 	public static ClientInterceptor interceptor() {
@@ -107,11 +101,6 @@ public final class RetryElsewhereLoadBalancerProvider extends LoadBalancerProvid
 				}
 
 				@Override
-				public LoadBalancer.Subchannel createSubchannel(LoadBalancer.CreateSubchannelArgs args) {
-					return new AddressedSubchannel(helper.createSubchannel(args), args.getAddresses());
-				}
-
-				@Override
 				public void updateBalancingState(ConnectivityState state, LoadBalancer.SubchannelPicker picker) {
 					helper.updateBalancingState(state, new AvoidingPicker(picker));
 				}
@@ -141,42 +130,6 @@ public final class RetryElsewhereLoadBalancerProvider extends LoadBalancerProvid
 
 	}
 
-	/** A subchannel that knows its addresses without asking the synchronization context. */
-	private static final class AddressedSubchannel extends ForwardingSubchannel {
-
-		private final LoadBalancer.Subchannel delegate;
-
-		private volatile List<EquivalentAddressGroup> groups;
-
-		AddressedSubchannel(LoadBalancer.Subchannel delegate, List<EquivalentAddressGroup> groups) {
-			this.delegate = delegate;
-			this.groups = List.copyOf(groups);
-		}
-
-		@Override
-		protected LoadBalancer.Subchannel delegate() {
-			return this.delegate;
-		}
-
-		@Override
-		public void updateAddresses(List<EquivalentAddressGroup> addrs) {
-			this.groups = List.copyOf(addrs);
-			super.updateAddresses(addrs);
-		}
-
-		boolean servesAnyOf(Set<SocketAddress> addresses) {
-			for (EquivalentAddressGroup group : this.groups) {
-				for (SocketAddress address : group.getAddresses()) {
-					if (addresses.contains(address)) {
-						return true;
-					}
-				}
-			}
-			return false;
-		}
-
-	}
-
 	private static final class AvoidingPicker extends LoadBalancer.SubchannelPicker {
 
 		private final LoadBalancer.SubchannelPicker delegate;
@@ -188,89 +141,58 @@ public final class RetryElsewhereLoadBalancerProvider extends LoadBalancerProvid
 		@Override
 		public LoadBalancer.PickResult pickSubchannel(LoadBalancer.PickSubchannelArgs args) {
 			LoadBalancer.PickResult result = this.delegate.pickSubchannel(args);
-			FailedOn memory = args.getCallOptions().getOption(FAILED_ON);
-			Set<SocketAddress> failedOn = (memory != null) ? memory.addresses : null;
-			if (failedOn == null) {
+			Picked picked = args.getCallOptions().getOption(PICKED);
+			if (picked == null || result.getSubchannel() == null) {
 				return result;
 			}
-			for (int i = 0; i < MAX_REPICKS && avoided(result, failedOn); i++) {
+			for (int i = 0; i < MAX_REPICKS && picked.contains(result.getSubchannel()); i++) {
 				LoadBalancer.PickResult next = this.delegate.pickSubchannel(args);
 				if (next.getSubchannel() == null) {
 					break;
 				}
 				result = next;
 			}
+			picked.add(result.getSubchannel());
 			return result;
 		}
 
-		private static boolean avoided(LoadBalancer.PickResult result, Set<SocketAddress> failedOn) {
-			return result.getSubchannel() instanceof AddressedSubchannel subchannel
-					&& subchannel.servesAnyOf(failedOn);
+	}
+
+	/**
+	 * The subchannels a call's attempts were given so far (each attempt picks once it can be sent, a transparent
+	 * retry too). Most calls make one attempt: no collection is made for it.
+	 */
+	private static final class Picked {
+
+		private LoadBalancer.Subchannel first;
+
+		private List<LoadBalancer.Subchannel> more;
+
+		synchronized boolean contains(LoadBalancer.Subchannel subchannel) {
+			return subchannel == this.first || (this.more != null && this.more.contains(subchannel));
+		}
+
+		synchronized void add(LoadBalancer.Subchannel subchannel) {
+			if (this.first == null) {
+				this.first = subchannel;
+			}
+			else if (subchannel != this.first) {
+				if (this.more == null) {
+					this.more = new ArrayList<>(2);
+				}
+				this.more.add(subchannel);
+			}
 		}
 
 	}
 
-	/** Where a call's attempts failed; the set is made only when one does (most calls never need it). */
-	private static final class FailedOn {
-
-		volatile Set<SocketAddress> addresses;
-
-		synchronized void add(SocketAddress address) {
-			Set<SocketAddress> set = this.addresses;
-			if (set == null) {
-				set = ConcurrentHashMap.newKeySet();
-				set.add(address);
-				this.addresses = set;
-			}
-			else {
-				set.add(address);
-			}
-		}
-
-	}
-
-	/** Gives each call its memory of failed backends, filled in by one shared stream tracer factory. */
-	private static final class MemoryInterceptor extends ClientStreamTracer.Factory implements ClientInterceptor {
+	/** Gives each call its memory of the backends its attempts went to. */
+	private static final class MemoryInterceptor implements ClientInterceptor {
 
 		@Override
 		public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(MethodDescriptor<ReqT, RespT> method,
 				CallOptions callOptions, Channel next) {
-			return next.newCall(method, callOptions.withOption(FAILED_ON, new FailedOn()).withStreamTracerFactory(this));
-		}
-
-		@Override
-		public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
-			FailedOn memory = info.getCallOptions().getOption(FAILED_ON);
-			return (memory != null) ? new AttemptTracer(memory) : NOOP_TRACER;
-		}
-
-	}
-
-	private static final ClientStreamTracer NOOP_TRACER = new ClientStreamTracer() {
-	};
-
-	/** Notes the backend of an attempt that failed. */
-	private static final class AttemptTracer extends ClientStreamTracer {
-
-		private final FailedOn memory;
-
-		private volatile SocketAddress remote;
-
-		AttemptTracer(FailedOn memory) {
-			this.memory = memory;
-		}
-
-		@Override
-		public void streamCreated(Attributes transportAttrs, Metadata headers) {
-			this.remote = transportAttrs.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-		}
-
-		@Override
-		public void streamClosed(Status status) {
-			SocketAddress address = this.remote;
-			if (!status.isOk() && address != null) {
-				this.memory.add(address);
-			}
+			return next.newCall(method, callOptions.withOption(PICKED, new Picked()));
 		}
 
 	}
