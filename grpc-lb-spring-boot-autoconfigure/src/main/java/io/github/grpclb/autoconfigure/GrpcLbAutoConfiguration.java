@@ -10,6 +10,7 @@ import io.github.grpclb.channel.GrpcLbChannelFactory;
 import io.github.grpclb.channel.GrpcLbChannelRegistry;
 import io.github.grpclb.channel.HealthCheckLogBridge;
 import io.github.grpclb.channel.PooledChannelRegistry;
+import io.github.grpclb.channel.BalancerViews;
 import io.github.grpclb.channel.ResolutionListener;
 import io.github.grpclb.client.GrpcLbClientBeanPostProcessor;
 import io.github.grpclb.client.GrpcLbClientInjection;
@@ -54,18 +55,25 @@ public final class GrpcLbAutoConfiguration {
 		return new ClientSettingsResolver(properties, Binder.get(environment));
 	}
 
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	BalancerViews grpcLbBalancerViews() {
+		return new BalancerViews();
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	GrpcLbChannelFactory grpcLbChannelFactory(ObjectProvider<GrpcChannelConfigurer> configurers,
 			ObjectProvider<GrpcLbChannelBuilderCustomizer> customizers,
-			ObjectProvider<ResolutionListener> resolutionListeners) {
+			ObjectProvider<ResolutionListener> resolutionListeners, BalancerViews views) {
 		List<GrpcLbChannelBuilderCustomizer> all = new ArrayList<>();
 		// net.devh's configurers apply to our channels too, except ours, which carries our settings to theirs.
 		configurers.orderedStream()
 			.filter((configurer) -> !(configurer instanceof NetDevhChannelConfigurer))
 			.forEach((configurer) -> all.add((client, target, builder) -> configurer.accept(builder, client)));
 		customizers.orderedStream().forEach(all::add);
-		return new GrpcLbChannelFactory(all, ResolutionListener.of(resolutionListeners.orderedStream().toList()));
+		return new GrpcLbChannelFactory(all, ResolutionListener.of(resolutionListeners.orderedStream().toList()),
+				views);
 	}
 
 	@Bean
@@ -82,9 +90,10 @@ public final class GrpcLbAutoConfiguration {
 	@ConditionalOnFlag(value = GrpcLbProperties.PREFIX + ".net-devh.enabled",
 			decides = "net.devh's @GrpcClient channels get the starter's settings")
 	NetDevhChannelConfigurer grpcLbNetDevhChannelConfigurer(ClientSettingsResolver settings,
-			ObjectProvider<GrpcChannelsProperties> channels, ObjectProvider<ResolutionListener> resolutionListeners) {
+			ObjectProvider<GrpcChannelsProperties> channels, ObjectProvider<ResolutionListener> resolutionListeners,
+			BalancerViews views) {
 		return new NetDevhChannelConfigurer(settings, channels,
-				ResolutionListener.of(resolutionListeners.orderedStream().toList()));
+				ResolutionListener.of(resolutionListeners.orderedStream().toList()), views);
 	}
 
 	@Configuration(proxyBeanMethods = false)

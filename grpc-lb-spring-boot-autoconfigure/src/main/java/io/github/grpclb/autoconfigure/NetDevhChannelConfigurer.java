@@ -2,15 +2,16 @@ package io.github.grpclb.autoconfigure;
 
 import java.net.URI;
 
+import io.github.grpclb.channel.BalancerViews;
 import io.github.grpclb.channel.ChannelSettings;
 import io.github.grpclb.channel.DefaultDeadlineInterceptor;
 import io.github.grpclb.channel.RefreshingDnsNameResolverProvider;
 import io.github.grpclb.channel.ResolutionListener;
 import io.github.grpclb.channel.RetryElsewhereLoadBalancerProvider;
-import io.github.grpclb.channel.UnsentCallReplay;
 import io.github.grpclb.channel.ResolverSettings;
 import io.github.grpclb.channel.ServiceConfigs;
 import io.github.grpclb.channel.Target;
+import io.github.grpclb.channel.UnsentCallReplay;
 import io.grpc.ManagedChannelBuilder;
 import net.devh.boot.grpc.client.channelfactory.GrpcChannelConfigurer;
 import net.devh.boot.grpc.client.config.GrpcChannelsProperties;
@@ -31,18 +32,21 @@ final class NetDevhChannelConfigurer implements GrpcChannelConfigurer {
 
 	private final ResolutionListener resolutionListener;
 
+	private final BalancerViews views;
+
 	NetDevhChannelConfigurer(ClientSettingsResolver settings, ObjectProvider<GrpcChannelsProperties> channels,
-			ResolutionListener resolutionListener) {
+			ResolutionListener resolutionListener, BalancerViews views) {
 		this.settings = settings;
 		this.channels = channels;
 		this.resolutionListener = resolutionListener;
+		this.views = views;
 	}
 
 	@Override
 	@SuppressWarnings("deprecation") // nameResolverFactory is the public way to scope a resolver to one channel
 	public void accept(ManagedChannelBuilder<?> builder, String name) {
 		ChannelSettings resolved = this.settings.forClientOrDefaults(name);
-		builder.defaultServiceConfig(ServiceConfigs.pooled(resolved));
+		builder.defaultServiceConfig(ServiceConfigs.pooled(resolved, this.views.observe(name, resolved)));
 		if (resolved.usesRetries()) {
 			builder.enableRetry();
 			builder.intercept(RetryElsewhereLoadBalancerProvider.interceptor());

@@ -44,6 +44,8 @@ public final class GrpcLbChannelFactory {
 
 	private final ResolutionListener resolutionListener;
 
+	private final BalancerViews views;
+
 	/**
 	 * Create a factory.
 	 * @param customizers applied in list order to every builder, after the starter's own settings
@@ -59,8 +61,21 @@ public final class GrpcLbChannelFactory {
 	 */
 	public GrpcLbChannelFactory(List<GrpcLbChannelBuilderCustomizer> customizers,
 			ResolutionListener resolutionListener) {
+		this(customizers, resolutionListener, null);
+	}
+
+	/**
+	 * Create a factory.
+	 * @param customizers applied in list order to every builder, after the starter's own settings
+	 * @param resolutionListener told what the resolvers of the starter's channels find
+	 * @param views where each client's balancer shows what it sees, or {@code null} for nowhere (the views must also
+	 * be among the resolution listeners to show resolutions)
+	 */
+	public GrpcLbChannelFactory(List<GrpcLbChannelBuilderCustomizer> customizers,
+			ResolutionListener resolutionListener, BalancerViews views) {
 		this.customizers = List.copyOf(Objects.requireNonNull(customizers, "customizers"));
 		this.resolutionListener = Objects.requireNonNull(resolutionListener, "resolutionListener");
+		this.views = views;
 	}
 
 	/**
@@ -90,7 +105,8 @@ public final class GrpcLbChannelFactory {
 	 */
 	public ManagedChannel createPooled(String clientName, ChannelSettings settings) {
 		FailoverWait failover = new FailoverWait(clientName, FAILOVER_WAIT);
-		ManagedChannel channel = create(clientName, settings, ServiceConfigs.pooled(settings),
+		String observeKey = (this.views != null) ? this.views.observe(clientName, settings) : null;
+		ManagedChannel channel = create(clientName, settings, ServiceConfigs.pooled(settings, observeKey),
 				resolverProvider(clientName, settings, this.resolutionListener), UnsentCallReplay.interceptor(),
 				failover);
 		failover.watching(ConnectionWatch.watch(channel, RECONNECT_INTERVAL));
@@ -104,6 +120,9 @@ public final class GrpcLbChannelFactory {
 	 * @return the shared resolution; close it when the client's channel shuts down
 	 */
 	SharedResolution sharedResolution(String clientName, ChannelSettings settings) {
+		if (this.views != null) {
+			this.views.dialing(clientName, settings);
+		}
 		NameResolverProvider provider = resolverProvider(clientName, settings, this.resolutionListener);
 		if (provider == null) {
 			String scheme = URI.create(settings.target()).getScheme();

@@ -2,7 +2,6 @@ package io.github.grpclb.channel;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -10,13 +9,7 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ConnectivityState;
 import io.grpc.LoadBalancer;
-import io.grpc.LoadBalancerProvider;
 import io.grpc.MethodDescriptor;
-import io.grpc.NameResolver;
-import io.grpc.Status;
-import io.grpc.util.ForwardingLoadBalancer;
-import io.grpc.util.ForwardingLoadBalancerHelper;
-import io.grpc.util.GracefulSwitchLoadBalancer;
 
 /**
  * The {@value #POLICY} load-balancing policy: whatever child policy it wraps picks as usual, except that a retry or
@@ -30,7 +23,7 @@ import io.grpc.util.GracefulSwitchLoadBalancer;
  * through {@code META-INF/services} like grpc-java's own policies; it keeps no state of its own. The memory is kept
  * by the picker, so calls pay for no stream tracer.
  */
-public final class RetryElsewhereLoadBalancerProvider extends LoadBalancerProvider {
+public final class RetryElsewhereLoadBalancerProvider extends ParentPolicyProvider {
 
 	/** The policy name, as it appears in a service config. */
 	public static final String POLICY = "grpc_lb_retry_elsewhere";
@@ -50,19 +43,9 @@ public final class RetryElsewhereLoadBalancerProvider extends LoadBalancerProvid
 		return INTERCEPTOR;
 	}
 
-	@Override
-	public boolean isAvailable() {
-		return true;
-	}
-
-	@Override
-	public int getPriority() {
-		return 5;
-	}
-
-	@Override
-	public String getPolicyName() {
-		return POLICY;
+	/** Made by grpc-java's policy registry. */
+	public RetryElsewhereLoadBalancerProvider() {
+		super(POLICY);
 	}
 
 	@Override
@@ -70,62 +53,15 @@ public final class RetryElsewhereLoadBalancerProvider extends LoadBalancerProvid
 		return new RetryElsewhereLoadBalancer(helper);
 	}
 
-	@Override
-	public NameResolver.ConfigOrError parseLoadBalancingPolicyConfig(Map<String, ?> rawConfig) {
-		Object child = rawConfig.get("childPolicy");
-		if (!(child instanceof List<?> list) || list.isEmpty()) {
-			return NameResolver.ConfigOrError
-				.fromError(Status.UNAVAILABLE.withDescription(POLICY + " needs a childPolicy list"));
-		}
-		@SuppressWarnings("unchecked")
-		List<Map<String, ?>> childPolicies = (List<Map<String, ?>>) list;
-		NameResolver.ConfigOrError parsed = GracefulSwitchLoadBalancer.parseLoadBalancingPolicyConfig(childPolicies);
-		if (parsed.getError() != null) {
-			return parsed;
-		}
-		return NameResolver.ConfigOrError.fromConfig(new Config(parsed.getConfig()));
-	}
-
-	private record Config(Object child) {
-	}
-
-	private static final class RetryElsewhereLoadBalancer extends ForwardingLoadBalancer {
-
-		private final GracefulSwitchLoadBalancer child;
+	private static final class RetryElsewhereLoadBalancer extends ParentLoadBalancer {
 
 		RetryElsewhereLoadBalancer(LoadBalancer.Helper helper) {
-			this.child = new GracefulSwitchLoadBalancer(new ForwardingLoadBalancerHelper() {
-				@Override
-				protected LoadBalancer.Helper delegate() {
-					return helper;
-				}
-
-				@Override
-				public void updateBalancingState(ConnectivityState state, LoadBalancer.SubchannelPicker picker) {
-					helper.updateBalancingState(state, new AvoidingPicker(picker));
-				}
-			});
+			super(helper);
 		}
 
 		@Override
-		protected LoadBalancer delegate() {
-			return this.child;
-		}
-
-		@Override
-		public Status acceptResolvedAddresses(LoadBalancer.ResolvedAddresses resolvedAddresses) {
-			return this.child.acceptResolvedAddresses(childAddresses(resolvedAddresses));
-		}
-
-		@Override
-		@SuppressWarnings("deprecation")
-		public void handleResolvedAddresses(LoadBalancer.ResolvedAddresses resolvedAddresses) {
-			this.child.handleResolvedAddresses(childAddresses(resolvedAddresses));
-		}
-
-		private static LoadBalancer.ResolvedAddresses childAddresses(LoadBalancer.ResolvedAddresses addresses) {
-			Config config = (Config) addresses.getLoadBalancingPolicyConfig();
-			return addresses.toBuilder().setLoadBalancingPolicyConfig(config.child()).build();
+		LoadBalancer.SubchannelPicker picker(ConnectivityState state, LoadBalancer.SubchannelPicker picker) {
+			return new AvoidingPicker(picker);
 		}
 
 	}

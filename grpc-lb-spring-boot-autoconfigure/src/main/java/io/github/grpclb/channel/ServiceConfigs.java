@@ -25,12 +25,26 @@ public final class ServiceConfigs {
 	 * @return the service config
 	 */
 	public static Map<String, Object> pooled(ChannelSettings settings) {
+		return pooled(settings, null);
+	}
+
+	/**
+	 * Service config for a pooled channel with these settings, whose balancer feeds a {@link ClientView}.
+	 * @param settings the channel settings
+	 * @param observeKey the key from {@link BalancerViews#observe(String, ChannelSettings)}, or {@code null}
+	 * @return the service config
+	 */
+	public static Map<String, Object> pooled(ChannelSettings settings, String observeKey) {
 		Map<String, Object> policy = Map.of(settings.policy(), Map.of());
 		ChannelSettings.OutlierDetectionSettings outliers = settings.outlierDetection();
 		Map<String, Object> lb = (outliers != null) ? outlierDetection(outliers, policy) : policy;
 		if (settings.usesRetries()) {
-			// Retries and hedges go to a backend the call has not failed on yet (RetryElsewhereLoadBalancerProvider).
+			// Retries and hedges go to a backend the call has not been sent to (RetryElsewhereLoadBalancerProvider).
 			lb = Map.of(RetryElsewhereLoadBalancerProvider.POLICY, Map.of("childPolicy", List.of(lb)));
+		}
+		if (observeKey != null) {
+			// At the root, above outlier detection and health checking, whose events it follows.
+			lb = ObservingLoadBalancerProvider.around(observeKey, lb);
 		}
 		Map<String, Object> config = build(lb, settings);
 		if (settings.healthCheck() != null) {

@@ -1,0 +1,317 @@
+package io.github.grpclb.channel;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.grpc.ConnectivityState;
+import io.grpc.EquivalentAddressGroup;
+
+/**
+ * What one client's balancer sees, kept up to date as it happens: the client's last resolution, and per backend its
+ * connection state, whether outlier detection ejected it and what its health check says. Written from the channel's
+ * synchronization context (by {@link ObservingLoadBalancerProvider} and the client's resolver), read from any
+ * thread through {@link #snapshot()}. Costs nothing per call: it follows connection, health and ejection events only.
+ */
+public final class ClientView {
+
+	/** What a backend's client-side health check says. */
+	public enum Health {
+
+		/** The client does not health-check (switched off, or a policy without health checking). */
+		NOT_CONFIGURED,
+
+		/** Not checked now: no working connection, or ejected (grpc-java stops checking an ejected backend). */
+		NOT_CHECKED,
+
+		/** The health check started and has no answer yet. */
+		CHECKING,
+
+		/** The backend answers SERVING. */
+		SERVING,
+
+		/** The backend answers NOT_SERVING. */
+		NOT_SERVING,
+
+		/** The backend does not know the configured health service name. */
+		SERVICE_UNKNOWN,
+
+		/** The backend answers UNKNOWN. */
+		UNKNOWN,
+
+		/** The health check stream failed (it is retried). */
+		ERROR,
+
+		/** The backend has no grpc.health.v1 service: it counts as healthy. */
+		NOT_SUPPORTED;
+
+		/** @return whether the balancer may send calls to a connected backend in this state */
+		public boolean allowsCalls() {
+			return this == SERVING || this == NOT_SUPPORTED || this == NOT_CONFIGURED;
+		}
+
+	}
+
+	/**
+	 * One lookup of the client's resolver.
+	 * @param at when it answered or failed
+	 * @param succeeded whether it answered
+	 * @param addresses what it returned (the kept addresses after a failure)
+	 * @param error what went wrong, or {@code null}
+	 */
+	public record Resolution(Instant at, boolean succeeded, List<String> addresses, String error) {
+	}
+
+	/**
+	 * A backend as the balancer sees it.
+	 * @param address the backend's address ({@code host:port}; several joined with commas)
+	 * @param state the connection's state
+	 * @param stateDetail why the connection is not READY, or {@code null}
+	 * @param health what the health check says
+	 * @param healthDetail the health check's last answer or error, or {@code null}
+	 * @param ejected whether outlier detection ejected it
+	 * @param ejectedSince when the current ejection began, or {@code null}
+	 * @param ejections how many times it was ejected
+	 * @param since when the balancer first connected to it
+	 * @param lastChange when any of this last changed
+	 */
+	public record BackendSnapshot(String address, ConnectivityState state, String stateDetail, Health health,
+			String healthDetail, boolean ejected, Instant ejectedSince, long ejections, Instant since,
+			Instant lastChange) {
+
+		/** @return whether the balancer can send calls to it now */
+		public boolean usable() {
+			return this.state == ConnectivityState.READY && !this.ejected && this.health.allowsCalls();
+		}
+
+	}
+
+	/**
+	 * The client at one moment.
+	 * @param name the client's name
+	 * @param target its target
+	 * @param policy its load-balancing policy
+	 * @param pooled whether it uses a pooled channel (false: dial-per-request, where no balancer is followed)
+	 * @param healthChecked whether its balancer health-checks backends
+	 * @param channelState the balancer's overall state, or {@code null} before its channel made a connection
+	 * @param lastResolution the last lookup, or {@code null} before the first
+	 * @param lastSuccessfulResolution the last lookup that answered, or {@code null}
+	 * @param backends the backends the balancer has, by address
+	 * @param ejections ejections so far
+	 * @param healthTransitions health check results that changed a backend's health, by the new health
+	 */
+	public record Snapshot(String name, String target, String policy, boolean pooled, boolean healthChecked,
+			ConnectivityState channelState, Resolution lastResolution, Resolution lastSuccessfulResolution,
+			List<BackendSnapshot> backends, long ejections, Map<Health, Long> healthTransitions) {
+
+		/** @return how many backends can take calls now */
+		public long usableBackends() {
+			return this.backends.stream().filter(BackendSnapshot::usable).count();
+		}
+
+	}
+
+	private final String name;
+
+	private final Clock clock;
+
+	private volatile String target;
+
+	private volatile String policy;
+
+	private volatile boolean pooled;
+
+	private volatile boolean healthChecked;
+
+	private volatile ConnectivityState channelState;
+
+	private volatile Resolution lastResolution;
+
+	private volatile Resolution lastSuccessfulResolution;
+
+	private final Map<Object, Backend> backends = new ConcurrentHashMap<>();
+
+	private final AtomicLong ejections = new AtomicLong();
+
+	private final Map<Health, AtomicLong> healthTransitions = new EnumMap<>(Health.class);
+
+	ClientView(String name, Clock clock) {
+		this.name = name;
+		this.clock = clock;
+		for (Health health : Health.values()) {
+			this.healthTransitions.put(health, new AtomicLong());
+		}
+	}
+
+	/** @return the client's name */
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Note the settings of the client's channel, when it is created.
+	 * @param settings the channel's settings
+	 * @param pooled whether it is pooled
+	 */
+	void configured(ChannelSettings settings, boolean pooled) {
+		this.target = settings.target();
+		this.policy = settings.policy();
+		this.pooled = pooled;
+		this.healthChecked = pooled && settings.healthCheck() != null && "round_robin".equals(settings.policy());
+	}
+
+	void resolved(List<InetSocketAddress> addresses) {
+		Resolution resolution = new Resolution(this.clock.instant(), true,
+				addresses.stream().map(ClientView::format).toList(), null);
+		this.lastResolution = resolution;
+		this.lastSuccessfulResolution = resolution;
+	}
+
+	void resolutionFailed(String error) {
+		Resolution last = this.lastSuccessfulResolution;
+		this.lastResolution = new Resolution(this.clock.instant(), false, (last != null) ? last.addresses() : List.of(),
+				error);
+	}
+
+	void channelState(ConnectivityState state) {
+		this.channelState = state;
+	}
+
+	/** The balancer went away (idle mode or shutdown): so did its backends. */
+	void balancerShutdown() {
+		this.backends.clear();
+		this.channelState = ConnectivityState.IDLE;
+	}
+
+	/**
+	 * A new backend (one subchannel of the balancer).
+	 * @param key the subchannel
+	 * @param groups its addresses
+	 * @return its state, to be updated as events arrive
+	 */
+	Backend added(Object key, List<EquivalentAddressGroup> groups) {
+		Backend backend = new Backend(groups);
+		this.backends.put(key, backend);
+		return backend;
+	}
+
+	void removed(Object key) {
+		this.backends.remove(key);
+	}
+
+	/** @return the client as it is now */
+	public Snapshot snapshot() {
+		List<BackendSnapshot> list = new ArrayList<>();
+		for (Backend backend : this.backends.values()) {
+			list.add(backend.snapshot());
+		}
+		list.sort(Comparator.comparing(BackendSnapshot::address));
+		Map<Health, Long> transitions = new EnumMap<>(Health.class);
+		this.healthTransitions.forEach((health, count) -> transitions.put(health, count.get()));
+		return new Snapshot(this.name, this.target, this.policy, this.pooled, this.healthChecked, this.channelState,
+				this.lastResolution, this.lastSuccessfulResolution, List.copyOf(list), this.ejections.get(),
+				transitions);
+	}
+
+	private static String format(SocketAddress address) {
+		if (address instanceof InetSocketAddress inet) {
+			String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+			return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+		}
+		return String.valueOf(address);
+	}
+
+	/** One backend's state. Written from the synchronization context only; fields are volatile for readers. */
+	final class Backend {
+
+		private volatile String address;
+
+		private volatile ConnectivityState state = ConnectivityState.IDLE;
+
+		private volatile String stateDetail;
+
+		private volatile Health health;
+
+		private volatile String healthDetail;
+
+		private volatile boolean ejected;
+
+		private volatile Instant ejectedSince;
+
+		private volatile long ejections;
+
+		private final Instant since;
+
+		private volatile Instant lastChange;
+
+		Backend(List<EquivalentAddressGroup> groups) {
+			this.since = ClientView.this.clock.instant();
+			this.lastChange = this.since;
+			this.health = ClientView.this.healthChecked ? Health.NOT_CHECKED : Health.NOT_CONFIGURED;
+			addresses(groups);
+		}
+
+		void addresses(List<EquivalentAddressGroup> groups) {
+			List<String> all = new ArrayList<>();
+			for (EquivalentAddressGroup group : groups) {
+				group.getAddresses().forEach((address) -> all.add(format(address)));
+			}
+			this.address = String.join(",", all);
+			changed();
+		}
+
+		void state(ConnectivityState state, String detail) {
+			this.state = state;
+			this.stateDetail = detail;
+			if (state != ConnectivityState.READY && ClientView.this.healthChecked) {
+				// grpc-java stops the health check without a word when the connection is lost.
+				this.health = Health.NOT_CHECKED;
+			}
+			changed();
+		}
+
+		void ejected(boolean ejected) {
+			if (ejected && !this.ejected) {
+				this.ejectedSince = ClientView.this.clock.instant();
+				this.ejections++;
+				ClientView.this.ejections.incrementAndGet();
+				if (ClientView.this.healthChecked) {
+					this.health = Health.NOT_CHECKED;
+				}
+			}
+			else if (!ejected) {
+				this.ejectedSince = null;
+			}
+			this.ejected = ejected;
+			changed();
+		}
+
+		void health(Health health, String detail) {
+			if (health != this.health && health != Health.CHECKING && health != Health.NOT_CHECKED) {
+				ClientView.this.healthTransitions.get(health).incrementAndGet();
+			}
+			this.health = health;
+			this.healthDetail = detail;
+			changed();
+		}
+
+		private void changed() {
+			this.lastChange = ClientView.this.clock.instant();
+		}
+
+		BackendSnapshot snapshot() {
+			return new BackendSnapshot(this.address, this.state, this.stateDetail, this.health, this.healthDetail,
+					this.ejected, this.ejectedSince, this.ejections, this.since, this.lastChange);
+		}
+
+	}
+
+}

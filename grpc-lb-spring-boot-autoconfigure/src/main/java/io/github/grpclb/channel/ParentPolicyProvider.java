@@ -1,0 +1,155 @@
+package io.github.grpclb.channel;
+
+import java.util.List;
+import java.util.Map;
+
+import io.grpc.ConnectivityState;
+import io.grpc.LoadBalancer;
+import io.grpc.LoadBalancerProvider;
+import io.grpc.NameResolver;
+import io.grpc.Status;
+import io.grpc.util.ForwardingLoadBalancer;
+import io.grpc.util.ForwardingLoadBalancerHelper;
+import io.grpc.util.GracefulSwitchLoadBalancer;
+
+/**
+ * A policy of the starter's that wraps a child policy ({@code "childPolicy": [...]} in its config, as grpc-java's own
+ * parent policies take it) and leaves the balancing to it. Registered with grpc-java through {@code META-INF/services}.
+ */
+abstract class ParentPolicyProvider extends LoadBalancerProvider {
+
+	private final String policy;
+
+	ParentPolicyProvider(String policy) {
+		this.policy = policy;
+	}
+
+	@Override
+	public final boolean isAvailable() {
+		return true;
+	}
+
+	@Override
+	public final int getPriority() {
+		return 5;
+	}
+
+	@Override
+	public final String getPolicyName() {
+		return this.policy;
+	}
+
+	@Override
+	public final NameResolver.ConfigOrError parseLoadBalancingPolicyConfig(Map<String, ?> rawConfig) {
+		Object child = rawConfig.get("childPolicy");
+		Object own = ownConfig(rawConfig);
+		if (own == null || !(child instanceof List<?> list) || list.isEmpty()) {
+			return NameResolver.ConfigOrError.fromError(
+					Status.UNAVAILABLE.withDescription(this.policy + " needs " + expected() + " and a childPolicy list"));
+		}
+		@SuppressWarnings("unchecked")
+		List<Map<String, ?>> childPolicies = (List<Map<String, ?>>) list;
+		NameResolver.ConfigOrError parsed = GracefulSwitchLoadBalancer.parseLoadBalancingPolicyConfig(childPolicies);
+		if (parsed.getError() != null) {
+			return parsed;
+		}
+		return NameResolver.ConfigOrError.fromConfig(new Config(own, parsed.getConfig()));
+	}
+
+	/**
+	 * This policy's own part of the config.
+	 * @param rawConfig the whole config
+	 * @return the parsed part, or {@code null} when it is invalid
+	 */
+	Object ownConfig(Map<String, ?> rawConfig) {
+		return Boolean.TRUE;
+	}
+
+	/** @return what {@link #ownConfig(Map)} expects, for the error message */
+	String expected() {
+		return "nothing";
+	}
+
+	private record Config(Object own, Object child) {
+	}
+
+	/**
+	 * The balancer: the child does the balancing. The subclass may wrap the subchannels the child creates and the
+	 * pickers it publishes.
+	 */
+	abstract static class ParentLoadBalancer extends ForwardingLoadBalancer {
+
+		private final GracefulSwitchLoadBalancer child;
+
+		ParentLoadBalancer(LoadBalancer.Helper helper) {
+			this.child = new GracefulSwitchLoadBalancer(new ForwardingLoadBalancerHelper() {
+				@Override
+				protected LoadBalancer.Helper delegate() {
+					return helper;
+				}
+
+				@Override
+				public LoadBalancer.Subchannel createSubchannel(LoadBalancer.CreateSubchannelArgs args) {
+					return subchannel(helper.createSubchannel(args), args);
+				}
+
+				@Override
+				public void updateBalancingState(ConnectivityState state, LoadBalancer.SubchannelPicker picker) {
+					helper.updateBalancingState(state, picker(state, picker));
+				}
+			});
+		}
+
+		/**
+		 * The subchannel the child gets (from the synchronization context).
+		 * @param subchannel the channel's subchannel
+		 * @param args what the child asked for
+		 * @return {@code subchannel} or a wrapper
+		 */
+		LoadBalancer.Subchannel subchannel(LoadBalancer.Subchannel subchannel,
+				LoadBalancer.CreateSubchannelArgs args) {
+			return subchannel;
+		}
+
+		/**
+		 * The picker the channel gets (from the synchronization context).
+		 * @param state the child's state
+		 * @param picker the child's picker
+		 * @return {@code picker} or a wrapper
+		 */
+		LoadBalancer.SubchannelPicker picker(ConnectivityState state, LoadBalancer.SubchannelPicker picker) {
+			return picker;
+		}
+
+		/**
+		 * Told this policy's own config before each update reaches the child.
+		 * @param own what {@link ParentPolicyProvider#ownConfig(Map)} parsed
+		 */
+		void configured(Object own) {
+		}
+
+		@Override
+		protected final LoadBalancer delegate() {
+			return this.child;
+		}
+
+		@Override
+		public final Status acceptResolvedAddresses(LoadBalancer.ResolvedAddresses resolvedAddresses) {
+			return this.child.acceptResolvedAddresses(childAddresses(resolvedAddresses));
+		}
+
+		@Override
+		@SuppressWarnings("deprecation")
+		public final void handleResolvedAddresses(LoadBalancer.ResolvedAddresses resolvedAddresses) {
+			this.child.handleResolvedAddresses(childAddresses(resolvedAddresses));
+		}
+
+		private LoadBalancer.ResolvedAddresses childAddresses(LoadBalancer.ResolvedAddresses addresses) {
+			Config config = (Config) addresses.getLoadBalancingPolicyConfig();
+			configured(config.own());
+			return addresses.toBuilder().setLoadBalancingPolicyConfig(config.child()).build();
+		}
+
+	}
+
+}
