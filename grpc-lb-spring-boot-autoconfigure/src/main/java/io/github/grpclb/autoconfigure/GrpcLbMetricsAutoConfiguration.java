@@ -1,7 +1,11 @@
 package io.github.grpclb.autoconfigure;
 
+import java.time.Clock;
+
+import io.github.grpclb.channel.BalancerViews;
 import io.github.grpclb.channel.GrpcLbChannelRegistry;
 import io.github.grpclb.client.GrpcLbClientInterceptorFactory;
+import io.github.grpclb.metrics.BalancerMetrics;
 import io.github.grpclb.metrics.CallMetrics;
 import io.github.grpclb.metrics.ChannelMetrics;
 import io.github.grpclb.metrics.DialMetrics;
@@ -14,9 +18,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Micrometer meters of the starter: {@code grpc.lb.channels}, {@code grpc.lb.calls}, {@code grpc.lb.dials} and
- * {@code grpc.lb.resolutions}
- * (see {@link io.github.grpclb.metrics.GrpcLbMeters}). Switch them off with
+ * Micrometer meters of the starter: calls, channels, dials, resolutions and what each balancer sees (see
+ * {@link io.github.grpclb.metrics.GrpcLbMeters}). Switch them off with
  * {@code management.metrics.enable.grpc.lb=false}.
  */
 @AutoConfiguration(after = GrpcLbAutoConfiguration.class,
@@ -49,6 +52,12 @@ public final class GrpcLbMetricsAutoConfiguration {
 							+ "one client may reach (default 100), or leave it unset.");
 		}
 		return new CallMetrics(registry, max);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	BalancerMetrics grpcLbBalancerMetrics(BalancerViews views) {
+		return new BalancerMetrics(views, Clock.systemUTC());
 	}
 
 	@Bean

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The {@link ClientView} of every client of an application: fed by the clients' resolvers (as a
@@ -21,6 +23,8 @@ public final class BalancerViews implements ResolutionListener, AutoCloseable {
 	private final Map<String, ClientView> views = new ConcurrentHashMap<>();
 
 	private final Set<String> keys = ConcurrentHashMap.newKeySet();
+
+	private final List<Consumer<ClientView>> viewListeners = new CopyOnWriteArrayList<>();
 
 	/** Views on the system clock. */
 	public BalancerViews() {
@@ -49,8 +53,31 @@ public final class BalancerViews implements ResolutionListener, AutoCloseable {
 		return this.views.values().stream().sorted(Comparator.comparing(ClientView::name)).toList();
 	}
 
+	/**
+	 * Be told of every client's view: those there now, at once, and each new one when its client makes a channel.
+	 * @param listener told each view once
+	 */
+	public void eachView(Consumer<ClientView> listener) {
+		synchronized (this.viewListeners) {
+			this.viewListeners.add(listener);
+			this.views.values().forEach(listener);
+		}
+	}
+
 	private ClientView viewOf(String clientName) {
-		return this.views.computeIfAbsent(clientName, (name) -> new ClientView(name, this.clock));
+		ClientView view = this.views.get(clientName);
+		if (view != null) {
+			return view;
+		}
+		synchronized (this.viewListeners) {
+			ClientView created = new ClientView(clientName, this.clock);
+			ClientView existing = this.views.putIfAbsent(clientName, created);
+			if (existing != null) {
+				return existing;
+			}
+			this.viewListeners.forEach((listener) -> listener.accept(created));
+			return created;
+		}
 	}
 
 	/**

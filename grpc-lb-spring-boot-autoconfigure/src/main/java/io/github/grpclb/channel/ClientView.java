@@ -97,6 +97,8 @@ public final class ClientView {
 	/**
 	 * The client at one moment.
 	 * @param name the client's name
+	 * @param settings its settings (TLS material included: never show them as they are), or {@code null} before its
+	 * channel was made
 	 * @param target its target
 	 * @param policy its load-balancing policy
 	 * @param pooled whether it uses a pooled channel (false: dial-per-request, where no balancer is followed)
@@ -108,7 +110,7 @@ public final class ClientView {
 	 * @param ejections ejections so far
 	 * @param healthTransitions health check results that changed a backend's health, by the new health
 	 */
-	public record Snapshot(String name, String target, String policy, boolean pooled, boolean healthChecked,
+	public record Snapshot(String name, ChannelSettings settings, String target, String policy, boolean pooled, boolean healthChecked,
 			ConnectivityState channelState, Resolution lastResolution, Resolution lastSuccessfulResolution,
 			List<BackendSnapshot> backends, long ejections, Map<Health, Long> healthTransitions) {
 
@@ -122,6 +124,8 @@ public final class ClientView {
 	private final String name;
 
 	private final Clock clock;
+
+	private volatile ChannelSettings settings;
 
 	private volatile String target;
 
@@ -162,6 +166,7 @@ public final class ClientView {
 	 * @param pooled whether it is pooled
 	 */
 	void configured(ChannelSettings settings, boolean pooled) {
+		this.settings = settings;
 		this.target = settings.target();
 		this.policy = settings.policy();
 		this.pooled = pooled;
@@ -216,7 +221,7 @@ public final class ClientView {
 		list.sort(Comparator.comparing(BackendSnapshot::address));
 		Map<Health, Long> transitions = new EnumMap<>(Health.class);
 		this.healthTransitions.forEach((health, count) -> transitions.put(health, count.get()));
-		return new Snapshot(this.name, this.target, this.policy, this.pooled, this.healthChecked, this.channelState,
+		return new Snapshot(this.name, this.settings, this.target, this.policy, this.pooled, this.healthChecked, this.channelState,
 				this.lastResolution, this.lastSuccessfulResolution, List.copyOf(list), this.ejections.get(),
 				transitions);
 	}

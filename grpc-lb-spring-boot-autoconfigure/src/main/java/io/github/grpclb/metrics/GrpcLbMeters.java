@@ -15,6 +15,18 @@ package io.github.grpclb.metrics;
  * dial-per-request mode.</li>
  * <li>{@value #RESOLUTIONS} (counter, tags {@value #TAG_CLIENT}, {@value #TAG_RESULT} = {@code success} or
  * {@code failure}): lookups of the starter's resolvers (DNS and static lists).</li>
+ * <li>{@value #RESOLVER_ADDRESSES} (gauge, tag {@value #TAG_CLIENT}): addresses of the resolver's current answer.</li>
+ * <li>{@value #RESOLVER_AGE} (gauge, seconds, tag {@value #TAG_CLIENT}): time since the resolver last answered;
+ * grows past the refresh interval while lookups fail.</li>
+ * <li>{@value #CONNECTIONS} (gauge, tags {@value #TAG_CLIENT}, {@value #TAG_STATE}): the balancer's backends by
+ * connection state ({@code idle}, {@code connecting}, {@code ready}, {@code transient_failure}).</li>
+ * <li>{@value #USABLE_BACKENDS} (gauge, tag {@value #TAG_CLIENT}): backends that can take calls now (connected,
+ * not ejected, healthy or not health-checked); 0 means every call fails.</li>
+ * <li>{@value #EJECTED_BACKENDS} (gauge) and {@value #EJECTIONS} (counter), tag {@value #TAG_CLIENT}: backends
+ * outlier detection keeps out now, and ejections so far.</li>
+ * <li>{@value #HEALTH_TRANSITIONS} (counter, tags {@value #TAG_CLIENT}, {@value #TAG_STATUS}): health check results
+ * that changed a backend's health ({@code serving}, {@code not_serving}, {@code service_unknown}, {@code unknown},
+ * {@code error}, {@code not_supported}).</li>
  * </ul>
  */
 public final class GrpcLbMeters {
@@ -30,6 +42,30 @@ public final class GrpcLbMeters {
 
 	/** Counter of resolver lookups. */
 	public static final String RESOLUTIONS = "grpc.lb.resolutions";
+
+	/** Gauge of the addresses in the resolver's current answer. */
+	public static final String RESOLVER_ADDRESSES = "grpc.lb.resolver.addresses";
+
+	/** Gauge of the seconds since the resolver last answered. */
+	public static final String RESOLVER_AGE = "grpc.lb.resolver.age";
+
+	/** Gauge of backends by connection state. */
+	public static final String CONNECTIONS = "grpc.lb.connections";
+
+	/** Gauge of backends that can take calls. */
+	public static final String USABLE_BACKENDS = "grpc.lb.backends.usable";
+
+	/** Gauge of backends ejected now. */
+	public static final String EJECTED_BACKENDS = "grpc.lb.backends.ejected";
+
+	/** Counter of ejections. */
+	public static final String EJECTIONS = "grpc.lb.ejections";
+
+	/** Counter of health transitions. */
+	public static final String HEALTH_TRANSITIONS = "grpc.lb.health.transitions";
+
+	/** Tag: a connection state. */
+	public static final String TAG_STATE = "state";
 
 	/** Tag: the client name. */
 	public static final String TAG_CLIENT = "client";
