@@ -27,6 +27,11 @@ import static org.awaitility.Awaitility.await;
  */
 class BalancerViewTests {
 
+	/** Outlier detection that ejects within seconds, and no retries, so that failures reach it. */
+	static final String[] QUICK_EJECTION = { "grpc.lb.clients.orders.outlier-detection.interval=1s",
+			"grpc.lb.clients.orders.outlier-detection.failure-percentage.request-volume=5",
+			"grpc.lb.clients.orders.retry.enabled=false" };
+
 	@RegisterExtension
 	final BackendsExtension backendsExtension = new BackendsExtension(5);
 
@@ -43,10 +48,8 @@ class BalancerViewTests {
 		noHealth.healthService(false);
 		TestContexts.runner()
 			.withBean(DistributionTests.ConstructorInjected.class)
-			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + backends().port(),
-					"grpc.lb.clients.orders.outlier-detection.interval=1s",
-					"grpc.lb.clients.orders.outlier-detection.failure-percentage.request-volume=5",
-					"grpc.lb.clients.orders.retry.enabled=false")
+			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + backends().port())
+			.withPropertyValues(QUICK_EJECTION)
 			.run((context) -> {
 				EchoServiceGrpc.EchoServiceBlockingStub stub = context
 					.getBean(DistributionTests.ConstructorInjected.class).stub;
@@ -75,14 +78,7 @@ class BalancerViewTests {
 				// The failing backend gets ejected once its calls fail.
 				failing.mode(Backends.Mode.UNAVAILABLE);
 				await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-					for (int i = 0; i < 20; i++) {
-						try {
-							stub.echo(EchoRequest.newBuilder().setMessage("load").build());
-						}
-						catch (StatusRuntimeException ex) {
-							// The failing backend's calls: what gets it ejected.
-						}
-					}
+					callsIgnoringFailures(stub, 20);
 					ClientView.BackendSnapshot ejected = backendsOf(views).get(failing.address());
 					assertThat(ejected.ejected()).isTrue();
 					assertThat(ejected.ejectedSince()).isNotNull();
@@ -118,6 +114,18 @@ class BalancerViewTests {
 					assertThat(back.health()).isEqualTo(ClientView.Health.SERVING);
 				});
 			});
+	}
+
+	/** Calls whose failures are expected: they are what gets a failing backend ejected. */
+	static void callsIgnoringFailures(EchoServiceGrpc.EchoServiceBlockingStub stub, int calls) {
+		for (int i = 0; i < calls; i++) {
+			try {
+				stub.echo(EchoRequest.newBuilder().setMessage("load").build());
+			}
+			catch (StatusRuntimeException ex) {
+				// Expected from the failing backend.
+			}
+		}
 	}
 
 	private static Map<String, ClientView.BackendSnapshot> backendsOf(BalancerViews views) {

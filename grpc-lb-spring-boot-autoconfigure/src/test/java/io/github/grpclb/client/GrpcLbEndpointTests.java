@@ -17,7 +17,6 @@ import io.github.grpclb.test.BackendsExtension;
 import io.github.grpclb.test.TestContexts;
 import io.github.grpclb.test.proto.EchoRequest;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
-import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -72,10 +71,8 @@ class GrpcLbEndpointTests {
 	@Test
 	void theEndpointShowsBackendsAsTheyServeFailGetEjectedStopAndStart() {
 		Backends.Backend failing = backends().all().get(4);
-		runner().withPropertyValues("management.endpoints.web.exposure.include=health,grpclb",
-				"grpc.lb.clients.orders.outlier-detection.interval=1s",
-				"grpc.lb.clients.orders.outlier-detection.failure-percentage.request-volume=5",
-				"grpc.lb.clients.orders.retry.enabled=false")
+		runner().withPropertyValues("management.endpoints.web.exposure.include=health,grpclb")
+			.withPropertyValues(BalancerViewTests.QUICK_EJECTION)
 			.run((context) -> {
 				EchoServiceGrpc.EchoServiceBlockingStub stub = context
 					.getBean(DistributionTests.ConstructorInjected.class).stub;
@@ -120,14 +117,7 @@ class GrpcLbEndpointTests {
 				// One backend fails its calls: it gets ejected.
 				failing.mode(Backends.Mode.UNAVAILABLE);
 				await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-					for (int i = 0; i < 25; i++) {
-						try {
-							stub.echo(EchoRequest.newBuilder().setMessage("load").build());
-						}
-						catch (StatusRuntimeException ex) {
-							// What gets it ejected.
-						}
-					}
+					BalancerViewTests.callsIgnoringFailures(stub, 25);
 					GrpcLbEndpoint.BackendDescriptor ejected = byAddress(endpoint.client("orders"))
 						.get(failing.address());
 					assertThat(ejected.ejected()).isTrue();
