@@ -52,6 +52,7 @@ public final class GrpcLbAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ClientSettingsResolver grpcLbClientSettings(GrpcLbProperties properties, Environment environment) {
+		UnknownKeys.check(environment, properties.isFailOnUnknownKeys());
 		return new ClientSettingsResolver(properties, Binder.get(environment));
 	}
 

@@ -22,12 +22,28 @@ public class GrpcLbConfigurationException extends RuntimeException {
 	 * @param action how to fix it
 	 */
 	public GrpcLbConfigurationException(String property, Object value, String reason, String action) {
-		super(((value != null) ? "Invalid value '" + value + "'" : "Missing value") + " for configuration property '"
-				+ property + "': " + reason);
+		this(((value != null) ? "Invalid value '" + value + "'" : "Missing value") + " for configuration property '"
+				+ property + "': " + reason, property, value, reason, action);
+	}
+
+	private GrpcLbConfigurationException(String message, String property, Object value, String reason,
+			String action) {
+		super(message);
 		this.property = property;
 		this.value = value;
 		this.reason = reason;
 		this.action = action;
+	}
+
+	/**
+	 * A key that no setting has (its value is not shown: it could be a secret).
+	 * @param property the full property name, with where it was set
+	 * @param action how to fix it
+	 * @return the exception
+	 */
+	static GrpcLbConfigurationException unknownKey(String property, String action) {
+		return new GrpcLbConfigurationException("Unknown configuration property '" + property + "'", property,
+				"(not shown)", "no setting has this name", action);
 	}
 
 	/**

@@ -35,6 +35,12 @@ public class GrpcLbProperties {
 	private Duration shutdownTimeout = Duration.ofSeconds(10);
 
 	/**
+	 * Whether a key under grpc.lb.clients.<name> or grpc.lb.defaults that no setting has (a typo) fails startup. When
+	 * false, each such key is logged as a warning instead.
+	 */
+	private boolean failOnUnknownKeys = true;
+
+	/**
 	 * Channel pooling (the rollback switch).
 	 */
 	private final Pooling pooling = new Pooling();
@@ -70,6 +76,14 @@ public class GrpcLbProperties {
 
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
+	}
+
+	public boolean isFailOnUnknownKeys() {
+		return this.failOnUnknownKeys;
+	}
+
+	public void setFailOnUnknownKeys(boolean failOnUnknownKeys) {
+		this.failOnUnknownKeys = failOnUnknownKeys;
 	}
 
 	public Duration getShutdownTimeout() {
