@@ -12,6 +12,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.grpc.ConnectivityState;
 import io.grpc.EquivalentAddressGroup;
 
@@ -22,6 +25,8 @@ import io.grpc.EquivalentAddressGroup;
  * thread through {@link #snapshot()}. Costs nothing per call: it follows connection, health and ejection events only.
  */
 public final class ClientView {
+
+	private static final Logger logger = LoggerFactory.getLogger(ClientView.class);
 
 	/** What a backend's client-side health check says. */
 	public enum Health {
@@ -147,6 +152,12 @@ public final class ClientView {
 
 	private final Map<Health, AtomicLong> healthTransitions = new EnumMap<>(Health.class);
 
+	/** Whether the one-address advice was given (once per client: a one-pod Service is legitimate). */
+	private volatile boolean singleAddressAdvised;
+
+	/** Whether the refused-everywhere advice was given since a backend last worked. */
+	private volatile boolean refusedAdvised;
+
 	ClientView(String name, Clock clock) {
 		this.name = name;
 		this.clock = clock;
@@ -178,6 +189,39 @@ public final class ClientView {
 				addresses.stream().map(ClientView::format).toList(), null);
 		this.lastResolution = resolution;
 		this.lastSuccessfulResolution = resolution;
+		String target = this.target;
+		if (addresses.size() == 1 && target != null && target.contains(".svc") && !this.singleAddressAdvised) {
+			this.singleAddressAdvised = true;
+			logger.atWarn()
+				.addKeyValue("client", this.name)
+				.log("gRPC client '{}': target {} resolves to one address ({}). If that is a ClusterIP Service, "
+						+ "kube-proxy balances connections, not calls, and one pod gets all of this client's calls: "
+						+ "make the Service headless (clusterIP: None) so that DNS returns every pod. If the Service "
+						+ "has a single pod, nothing is wrong (said once).", this.name, target,
+						resolution.addresses().get(0));
+		}
+	}
+
+	/** Every backend refused the connection: say once (until one works) that the port may be the Service's. */
+	private void checkRefusedEverywhere() {
+		boolean refused = !this.backends.isEmpty();
+		for (Backend backend : this.backends.values()) {
+			if (backend.state == ConnectivityState.READY) {
+				this.refusedAdvised = false;
+				return;
+			}
+			String detail = backend.stateDetail;
+			refused &= backend.state == ConnectivityState.TRANSIENT_FAILURE && detail != null
+					&& detail.contains("Connection refused");
+		}
+		if (refused && !this.refusedAdvised) {
+			this.refusedAdvised = true;
+			logger.atWarn()
+				.addKeyValue("client", this.name)
+				.log("gRPC client '{}': every backend of {} refuses connections. Is the port the Service's 'port' "
+						+ "rather than the pods' 'targetPort'? With a headless Service the client connects to the pods "
+						+ "directly: the target must name the port the container listens on.", this.name, this.target);
+		}
 	}
 
 	void resolutionFailed(String error) {
@@ -281,6 +325,7 @@ public final class ClientView {
 				this.health = Health.NOT_CHECKED;
 			}
 			changed();
+			checkRefusedEverywhere();
 		}
 
 		void ejected(boolean ejected) {

@@ -181,8 +181,11 @@ public final class ObservingLoadBalancerProvider extends ParentPolicyProvider {
 			if (status.isOk()) {
 				return null;
 			}
-			return (status.getDescription() != null) ? status.getCode() + ": " + status.getDescription()
+			String text = (status.getDescription() != null) ? status.getCode() + ": " + status.getDescription()
 					: status.getCode().toString();
+			// The cause says what the description does not, e.g. "Connection refused".
+			return (status.getCause() != null && status.getCause().getMessage() != null)
+					? text + " (" + status.getCause().getMessage() + ")" : text;
 		}
 
 	}
