@@ -21,6 +21,7 @@ import io.grpc.Server;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,8 @@ public class OrderServers implements SmartLifecycle {
 
 	@Override
 	public synchronized void stop() {
+		// NOT_SERVING first: clients that health-check (the starter's do) send no new call here.
+		this.instances.values().forEach((instance) -> instance.health.enterTerminalState());
 		this.instances.values().forEach((instance) -> instance.server.shutdown());
 		long deadline = System.nanoTime() + this.properties.getDrainTimeout().toNanos();
 		for (Instance instance : this.instances.values()) {
@@ -127,6 +130,9 @@ public class OrderServers implements SmartLifecycle {
 
 		private final Server server;
 
+		/** grpc.health.v1 for the whole server, as a pod with the starter's server side serves it. */
+		private final HealthStatusManager health = new HealthStatusManager();
+
 		private final AtomicInteger served = new AtomicInteger();
 
 		private final AtomicInteger refused = new AtomicInteger();
@@ -138,6 +144,7 @@ public class OrderServers implements SmartLifecycle {
 			this.failing = failing;
 			this.server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(address), p.getPort()))
 				.addService(this)
+				.addService(this.health.getHealthService())
 				.addTransportFilter(new ServerTransportFilter() {
 					@Override
 					public Attributes transportReady(Attributes transportAttrs) {
