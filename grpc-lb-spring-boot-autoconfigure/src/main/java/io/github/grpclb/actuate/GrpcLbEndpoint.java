@@ -115,8 +115,8 @@ public class GrpcLbEndpoint {
 		}
 		boolean refreshing = resolver.type() == ResolverSettings.Type.REFRESHING;
 		return new ResolverDescriptor(resolver.type().name().toLowerCase(java.util.Locale.ROOT),
-				(dnsServer != null) ? dnsServer : "system", refreshing ? resolver.refreshInterval() : null,
-				refreshing ? resolver.minRefreshInterval() : null, resolver.srv());
+				(dnsServer != null) ? dnsServer : "system", refreshing ? text(resolver.refreshInterval()) : null,
+				refreshing ? text(resolver.minRefreshInterval()) : null, resolver.srv());
 	}
 
 	private static ResolutionDescriptor resolution(@Nullable ClientView.Resolution resolution) {
@@ -140,32 +140,74 @@ public class GrpcLbEndpoint {
 	/** The effective settings, without TLS material. */
 	private static Map<String, Object> settings(ChannelSettings settings) {
 		Map<String, Object> all = new LinkedHashMap<>();
-		all.put("keepalive-time", settings.keepaliveTime());
-		all.put("keepalive-timeout", settings.keepaliveTimeout());
+		all.put("keepalive-time", text(settings.keepaliveTime()));
+		all.put("keepalive-timeout", text(settings.keepaliveTimeout()));
 		all.put("keepalive-without-calls", settings.keepaliveWithoutCalls());
-		all.put("connect-timeout", settings.connectTimeout());
-		all.put("idle-timeout", settings.idleTimeout());
+		all.put("connect-timeout", text(settings.connectTimeout()));
+		all.put("idle-timeout", text(settings.idleTimeout()));
 		all.put("max-inbound-message-size", settings.maxInboundMessageSize());
-		all.put("deadline", settings.deadline());
+		all.put("deadline", text(settings.deadline()));
 		ChannelSettings.RetrySettings retry = settings.retry();
 		Map<String, Object> retries = new LinkedHashMap<>();
 		retries.put("enabled", retry.enabled());
 		if (retry.enabled()) {
 			retries.put("max-attempts", retry.maxAttempts());
-			retries.put("initial-backoff", retry.initialBackoff());
-			retries.put("max-backoff", retry.maxBackoff());
+			retries.put("initial-backoff", text(retry.initialBackoff()));
+			retries.put("max-backoff", text(retry.maxBackoff()));
 			retries.put("backoff-multiplier", retry.backoffMultiplier());
 			retries.put("retryable-status-codes", retry.retryableStatusCodes());
-			retries.put("throttling", retry.throttling());
+			retries.put("throttling", (retry.throttling() != null) ? Map.of("max-tokens", retry.throttling().maxTokens(),
+					"token-ratio", retry.throttling().tokenRatio()) : Map.of("enabled", false));
 		}
 		all.put("retry", retries);
 		all.put("tls", settings.tls() != null);
 		all.put("health-check", (settings.healthCheck() != null)
 				? Map.of("enabled", true, "service-name", settings.healthCheck().serviceName()) : Map.of("enabled", false));
-		all.put("outlier-detection", (settings.outlierDetection() != null) ? settings.outlierDetection()
-				: Map.of("enabled", false));
-		all.put("methods", settings.methods());
+		all.put("outlier-detection", outlierDetection(settings.outlierDetection()));
+		List<Map<String, Object>> methods = new ArrayList<>();
+		for (ChannelSettings.MethodSettings method : settings.methods()) {
+			Map<String, Object> entry = new LinkedHashMap<>();
+			entry.put("name", (method.method() != null) ? method.service() + "/" + method.method() : method.service());
+			entry.put("deadline", text(method.deadline()));
+			entry.put("retry-max-attempts", (method.retry() != null && method.retry().enabled())
+					? method.retry().maxAttempts() : null);
+			entry.put("hedging", (method.hedging() != null) ? Map.of("max-attempts", method.hedging().maxAttempts(),
+					"delay", text(method.hedging().delay())) : null);
+			methods.add(entry);
+		}
+		all.put("methods", methods);
 		return all;
+	}
+
+	private static Map<String, Object> outlierDetection(@Nullable ChannelSettings.OutlierDetectionSettings outliers) {
+		Map<String, Object> map = new LinkedHashMap<>();
+		map.put("enabled", outliers != null);
+		if (outliers == null) {
+			return map;
+		}
+		map.put("interval", text(outliers.interval()));
+		map.put("base-ejection-time", text(outliers.baseEjectionTime()));
+		map.put("max-ejection-time", text(outliers.maxEjectionTime()));
+		map.put("max-ejection-percent", outliers.maxEjectionPercent());
+		ChannelSettings.OutlierDetectionSettings.FailurePercentage failures = outliers.failurePercentage();
+		map.put("failure-percentage", (failures != null) ? Map.of("threshold", failures.threshold(), "minimum-hosts",
+				failures.minimumHosts(), "request-volume", failures.requestVolume()) : Map.of("enabled", false));
+		ChannelSettings.OutlierDetectionSettings.SuccessRate success = outliers.successRate();
+		map.put("success-rate", (success != null) ? Map.of("stdev-factor", success.stdevFactor(), "minimum-hosts",
+				success.minimumHosts(), "request-volume", success.requestVolume()) : Map.of("enabled", false));
+		return map;
+	}
+
+	/** A duration as it is written in application.yml: 100ms, 10s, 5m. */
+	static String text(@Nullable Duration duration) {
+		if (duration == null) {
+			return null;
+		}
+		long millis = duration.toMillis();
+		if (millis % 60_000 == 0 && millis != 0) {
+			return (millis / 60_000) + "m";
+		}
+		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
 	}
 
 	/** The properties set for this client, directly or through the defaults, with where each was set. */
@@ -228,8 +270,8 @@ public class GrpcLbEndpoint {
 	 * @param minRefreshInterval how often it may ask at most
 	 * @param srv whether ports come from SRV records
 	 */
-	public record ResolverDescriptor(String type, String dnsServer, Duration refreshInterval,
-			Duration minRefreshInterval, boolean srv) {
+	public record ResolverDescriptor(String type, String dnsServer, String refreshInterval, String minRefreshInterval,
+			boolean srv) {
 	}
 
 	/**

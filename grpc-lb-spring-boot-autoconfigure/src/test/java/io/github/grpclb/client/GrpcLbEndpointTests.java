@@ -92,6 +92,8 @@ class GrpcLbEndpointTests {
 				assertThat(orders.state()).isEqualTo("READY");
 				assertThat(orders.resolver().type()).isEqualTo("refreshing");
 				assertThat(orders.resolver().dnsServer()).isEqualTo("system");
+				assertThat(orders.resolver().refreshInterval()).isEqualTo("30s");
+				assertThat(orders.settings()).containsEntry("connect-timeout", "5s");
 				assertThat(orders.lastResolution().result()).isEqualTo("ok");
 				assertThat(orders.lastResolution().addresses()).hasSize(5);
 				assertThat(orders.configuredBy()).containsKey("grpc.lb.clients.orders.target");
