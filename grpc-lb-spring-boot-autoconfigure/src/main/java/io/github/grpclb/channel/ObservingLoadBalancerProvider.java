@@ -54,12 +54,15 @@ public final class ObservingLoadBalancerProvider extends ParentPolicyProvider {
 
 	/**
 	 * The policy config that observes {@code child} for the view registered under {@code key}.
-	 * @param key the key
+	 * @param key the key, or {@code null} to feed no view
+	 * @param guardTracers whether to keep exceptions of the child's stream tracers from reaching grpc-java
+	 * ({@link GuardedTracers}: needed around outlier detection)
 	 * @param child the policy config to observe
 	 * @return the config
 	 */
-	static Map<String, Object> around(String key, Map<String, Object> child) {
-		return Map.of(POLICY, Map.of("key", key, "childPolicy", List.of(child)));
+	static Map<String, Object> around(String key, boolean guardTracers, Map<String, Object> child) {
+		return Map.of(POLICY, Map.of("key", (key != null) ? key : "", "guardTracers", guardTracers, "childPolicy",
+				List.of(child)));
 	}
 
 	/** Made by grpc-java's policy registry. */
@@ -74,7 +77,11 @@ public final class ObservingLoadBalancerProvider extends ParentPolicyProvider {
 
 	@Override
 	Object ownConfig(Map<String, ?> rawConfig) {
-		return (rawConfig.get("key") instanceof String key) ? key : null;
+		return (rawConfig.get("key") instanceof String key)
+				? new Own(key, Boolean.TRUE.equals(rawConfig.get("guardTracers"))) : null;
+	}
+
+	private record Own(String key, boolean guardTracers) {
 	}
 
 	@Override
@@ -87,6 +94,8 @@ public final class ObservingLoadBalancerProvider extends ParentPolicyProvider {
 
 		/** The view fed; {@code null} until the first config names it (or when its key is gone). */
 		private ClientView view;
+
+		private boolean guardTracers;
 
 		ObservingLoadBalancer(LoadBalancer.Helper helper) {
 			super(helper);
@@ -104,12 +113,14 @@ public final class ObservingLoadBalancerProvider extends ParentPolicyProvider {
 			if (this.view != null) {
 				this.view.channelState(state);
 			}
-			return picker;
+			return this.guardTracers ? GuardedTracers.picker(picker) : picker;
 		}
 
 		@Override
-		void configured(Object key) {
-			this.view = VIEWS.get((String) key);
+		void configured(Object own) {
+			Own config = (Own) own;
+			this.view = VIEWS.get(config.key());
+			this.guardTracers = config.guardTracers();
 		}
 
 		@Override

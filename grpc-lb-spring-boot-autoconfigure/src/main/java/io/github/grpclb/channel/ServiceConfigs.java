@@ -42,9 +42,10 @@ public final class ServiceConfigs {
 			// Retries and hedges go to a backend the call has not been sent to (RetryElsewhereLoadBalancerProvider).
 			lb = Map.of(RetryElsewhereLoadBalancerProvider.POLICY, Map.of("childPolicy", List.of(lb)));
 		}
-		if (observeKey != null) {
-			// At the root, above outlier detection and health checking, whose events it follows.
-			lb = ObservingLoadBalancerProvider.around(observeKey, lb);
+		if (observeKey != null || outliers != null) {
+			// At the root, above outlier detection and health checking, whose events it follows; it also keeps an
+			// exception of outlier detection's stream tracer from hanging a call (GuardedTracers).
+			lb = ObservingLoadBalancerProvider.around(observeKey, outliers != null, lb);
 		}
 		Map<String, Object> config = build(lb, settings);
 		if (settings.healthCheck() != null) {

@@ -104,11 +104,17 @@ class ServiceConfigsTests {
 		assertThat(config.get("healthCheckConfig")).isEqualTo(Map.of("serviceName", ""));
 		assertThat(config.get("retryThrottling")).isEqualTo(Map.of("maxTokens", 10.0, "tokenRatio", 0.1));
 		@SuppressWarnings("unchecked")
-		Map<String, ?> retryElsewhere = ((List<Map<String, ?>>) config.get("loadBalancingConfig")).get(0);
+		Map<String, ?> root = ((List<Map<String, ?>>) config.get("loadBalancingConfig")).get(0);
+		assertThat(root).as("outlier detection's tracers are guarded from the root").containsOnlyKeys("grpc_lb_observe");
+		@SuppressWarnings("unchecked")
+		Map<String, ?> observe = (Map<String, ?>) root.get("grpc_lb_observe");
+		assertThat(observe.get("guardTracers")).isEqualTo(true);
 		assertThat(LoadBalancerRegistry.getDefaultRegistry()
-			.getProvider("grpc_lb_retry_elsewhere")
-			.parseLoadBalancingPolicyConfig((Map<String, ?>) retryElsewhere.get("grpc_lb_retry_elsewhere"))
+			.getProvider("grpc_lb_observe")
+			.parseLoadBalancingPolicyConfig(observe)
 			.getError()).as("the whole policy tree parses").isNull();
+		@SuppressWarnings("unchecked")
+		Map<String, ?> retryElsewhere = ((List<Map<String, ?>>) observe.get("childPolicy")).get(0);
 		@SuppressWarnings("unchecked")
 		Map<String, ?> lb = ((List<Map<String, ?>>) ((Map<String, ?>) retryElsewhere.get("grpc_lb_retry_elsewhere"))
 			.get("childPolicy")).get(0);
