@@ -3,14 +3,18 @@
 # Usage: benchmarks/run.sh discovery [--window=75s]   (new-backend discovery latency, ~1.5 minutes)
 #        benchmarks/run.sh discovery-system-dns [--ttl=30s] [--window=75s] [--name=discovery-system-dns]
 #                          (the same through the system resolver configuration, no JVM DNS flag; needs root)
+#        benchmarks/run.sh soak [--duration=10m] [--threads=8] [--deadline=2s] [--bound=1s] [--grace=8s] [--name=soak]
+#                          (rolling updates under load, rpc_soak-style: exits 1 unless every call is OK and within
+#                          the bound; writes docs/benchmarks/soak.{md,json})
 #        benchmarks/run.sh [--rounds=3] [--warmup=3s] [--window=8s] [--concurrency=32] [--out=docs/benchmarks]
 #                          [--only=starter,raw,...]
 # MVNW_OPTS is passed to the build (e.g. MVNW_OPTS=-o to build offline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The discovery runs use no proxy.
-if [ "${1:-}" != "discovery" ] && [ "${1:-}" != "discovery-system-dns" ] && ! command -v haproxy >/dev/null 2>&1; then
+# The discovery runs and the soak use no proxy.
+if [ "${1:-}" != "discovery" ] && [ "${1:-}" != "discovery-system-dns" ] && [ "${1:-}" != "soak" ] \
+    && ! command -v haproxy >/dev/null 2>&1; then
   echo "HAProxy is not installed; installing the Debian package (needed for the L4/L7 proxy variants)..."
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   if ! ($SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq haproxy) >/dev/null; then
@@ -28,6 +32,13 @@ if [ "${1:-}" = "discovery" ]; then
   echo "127.0.0.1 localhost" > "$hosts"
   exec java -Xmx512m -Djdk.net.hosts.file="$hosts" -Dsun.net.inetaddr.ttl="${JVM_DNS_TTL:-0}" \
     -Dloader.main=io.github.grpclb.bench.DiscoveryMain \
+    -cp benchmarks/target/benchmarks.jar org.springframework.boot.loader.launch.PropertiesLauncher "$@"
+fi
+
+if [ "${1:-}" = "soak" ]; then
+  # Rolling updates under load (docs/benchmarks.md): names come from a DNS server in the run that the target names.
+  shift
+  exec java -Xmx512m -Dloader.main=io.github.grpclb.bench.SoakMain \
     -cp benchmarks/target/benchmarks.jar org.springframework.boot.loader.launch.PropertiesLauncher "$@"
 fi
 

@@ -55,12 +55,8 @@ final class BenchBackends implements AutoCloseable {
 		NettyServerBuilder builder = (credentials != null) ? NettyServerBuilder.forAddress(socket, credentials)
 				: NettyServerBuilder.forAddress(socket);
 		// Like a pod with the health service (the starter checks it by default), always SERVING here.
-		return builder.addService(new io.grpc.protobuf.services.HealthStatusManager().getHealthService())
+		return configure(builder).addService(new io.grpc.protobuf.services.HealthStatusManager().getHealthService())
 			.addService(new Service(address))
-			// The handler is trivial: run it on the transport thread, the same for every variant.
-			.directExecutor()
-			.permitKeepAliveTime(5, TimeUnit.SECONDS)
-			.permitKeepAliveWithoutCalls(true)
 			.addTransportFilter(new ServerTransportFilter() {
 				@Override
 				public Attributes transportReady(Attributes transportAttrs) {
@@ -70,6 +66,16 @@ final class BenchBackends implements AutoCloseable {
 			})
 			.build()
 			.start();
+	}
+
+	/**
+	 * What every backend of the runs has: its handler, trivial, runs on the transport thread (the same for every
+	 * client), and it accepts the clients' keepalive pings, as the starter's server side does.
+	 * @param builder a server's builder
+	 * @return the same builder
+	 */
+	static NettyServerBuilder configure(NettyServerBuilder builder) {
+		return builder.directExecutor().permitKeepAliveTime(5, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
 	}
 
 	int plainPort() {
@@ -107,7 +113,8 @@ final class BenchBackends implements AutoCloseable {
 		}
 	}
 
-	private static final class Service extends BenchServiceGrpc.BenchServiceImplBase {
+	/** The bench service; replies name the backend. */
+	static final class Service extends BenchServiceGrpc.BenchServiceImplBase {
 
 		private final String name;
 

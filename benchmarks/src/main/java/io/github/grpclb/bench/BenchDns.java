@@ -44,6 +44,11 @@ final class BenchDns implements AutoCloseable {
 		this.thread.start();
 	}
 
+	/** @return the UDP port it answers on */
+	int port() {
+		return this.socket.getLocalPort();
+	}
+
 	/** Answer A queries for {@code name} with these addresses from now on. */
 	void publish(String name, List<String> ips) throws IOException {
 		InetAddress[] addresses = new InetAddress[ips.size()];

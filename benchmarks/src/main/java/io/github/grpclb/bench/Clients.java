@@ -31,6 +31,20 @@ final class Clients implements AutoCloseable {
 	 * @return its injected stubs
 	 */
 	StarterStubs start(Map<String, Object> properties, boolean meters) {
+		ConfigurableApplicationContext context = application(properties, meters, StarterStubs.class);
+		this.contexts.add(context);
+		return context.getBean(StarterStubs.class);
+	}
+
+	/**
+	 * Start an application configured only through properties.
+	 * @param properties its configuration
+	 * @param meters whether it keeps Actuator's metrics (a MeterRegistry: then the starter's and net.devh's metrics
+	 * interceptors run on every call)
+	 * @param beans classes of the beans that get the clients injected
+	 * @return the running application
+	 */
+	static ConfigurableApplicationContext application(Map<String, ?> properties, boolean meters, Class<?>... beans) {
 		Map<String, Object> all = new HashMap<>(properties);
 		if (!meters) {
 			// No MeterRegistry: neither the starter's nor net.devh's metrics interceptors.
@@ -39,14 +53,13 @@ final class Clients implements AutoCloseable {
 					"org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
 					"org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration"));
 		}
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(BenchApplication.class,
-				StarterStubs.class)
+		List<Class<?>> sources = new ArrayList<>(List.of(BenchApplication.class));
+		sources.addAll(List.of(beans));
+		return new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
 			.web(WebApplicationType.NONE)
 			.logStartupInfo(false)
 			.properties(all)
 			.run();
-		this.contexts.add(context);
-		return context.getBean(StarterStubs.class);
 	}
 
 	@Override

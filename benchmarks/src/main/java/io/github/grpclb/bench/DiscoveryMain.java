@@ -24,8 +24,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -226,18 +224,10 @@ public final class DiscoveryMain {
 
 	private static ConfigurableApplicationContext starter(Map<String, ?> targets, Class<?>... sources) {
 		Map<String, Object> properties = new LinkedHashMap<>(Map.of("logging.level.root", "WARN",
-				"spring.autoconfigure.exclude",
-				"org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
 				"grpc.lb.clients.fast.resolver.refresh-interval", "5s",
 				"grpc.lb.clients.fast.resolver.min-refresh-interval", "1s"));
 		properties.putAll(targets);
-		List<Class<?>> all = new ArrayList<>(List.of(Clients.BenchApplication.class));
-		all.addAll(List.of(sources));
-		return new SpringApplicationBuilder(all.toArray(Class<?>[]::new))
-			.web(WebApplicationType.NONE)
-			.logStartupInfo(false)
-			.properties(properties)
-			.run();
+		return Clients.application(properties, false, sources);
 	}
 
 	private static ManagedChannel stock(String target) {
@@ -330,11 +320,8 @@ public final class DiscoveryMain {
 	}
 
 	private static Server server(String address, int port, Duration maxConnectionAge) throws java.io.IOException {
-		NettyServerBuilder builder = NettyServerBuilder
-			.forAddress(new InetSocketAddress(InetAddress.getByName(address), port))
-			.directExecutor()
-			.permitKeepAliveTime(5, TimeUnit.SECONDS)
-			.permitKeepAliveWithoutCalls(true)
+		NettyServerBuilder builder = BenchBackends
+			.configure(NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(address), port)))
 			.addService(new BenchServiceGrpc.BenchServiceImplBase() {
 				@Override
 				public void call(BenchRequest request, StreamObserver<BenchReply> responseObserver) {

@@ -194,7 +194,7 @@ final class Report {
 		return value == null ? "—" : String.format(Locale.ROOT, "%.3f", (double) value);
 	}
 
-	private static String cpuModel() {
+	static String cpuModel() {
 		try {
 			return Files.readAllLines(Path.of("/proc/cpuinfo"))
 				.stream()
