@@ -98,6 +98,7 @@ public class GrpcLbEndpoint {
 				client.pooled() ? "pooled" : "dial-per-request", (settings != null) ? resolver(settings) : null,
 				resolution(client.lastResolution()),
 				(client.lastSuccessfulResolution() != null) ? client.lastSuccessfulResolution().at() : null,
+				client.nextResolution(),
 				(client.channelState() != null) ? client.channelState().name() : null, client.usableBackends(),
 				backends, client.ejections(), healthTransitions(client), (settings != null) ? settings(settings) : null,
 				configuredBy(client.name()));
@@ -247,6 +248,7 @@ public class GrpcLbEndpoint {
 	 * @param resolver how its target is resolved
 	 * @param lastResolution the resolver's last answer or failure
 	 * @param lastSuccessfulResolution when the resolver last answered
+	 * @param nextResolution when it looks up next (the starter's resolvers)
 	 * @param state the balancer's overall state (READY as soon as one backend is usable)
 	 * @param usableBackends backends that can take calls now
 	 * @param backends what the balancer has, by address
@@ -257,7 +259,7 @@ public class GrpcLbEndpoint {
 	 */
 	public record ClientDescriptor(String name, String target, String policy, String mode,
 			ResolverDescriptor resolver, ResolutionDescriptor lastResolution, Instant lastSuccessfulResolution,
-			String state, long usableBackends, List<BackendDescriptor> backends, long ejections,
+			Instant nextResolution, String state, long usableBackends, List<BackendDescriptor> backends, long ejections,
 			Map<String, Long> healthTransitions, Map<String, Object> settings, Map<String, String> configuredBy)
 			implements OperationResponseBody {
 	}

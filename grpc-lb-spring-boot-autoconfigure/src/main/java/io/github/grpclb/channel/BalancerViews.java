@@ -114,6 +114,11 @@ public final class BalancerViews implements ResolutionListener, AutoCloseable {
 	}
 
 	@Override
+	public void scheduled(String clientName, java.time.Duration in) {
+		viewOf(clientName).nextResolution(in);
+	}
+
+	@Override
 	public void close() {
 		this.keys.forEach(ObservingLoadBalancerProvider::unregister);
 		this.keys.clear();

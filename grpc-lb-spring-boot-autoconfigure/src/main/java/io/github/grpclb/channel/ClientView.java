@@ -111,13 +111,14 @@ public final class ClientView {
 	 * @param channelState the balancer's overall state, or {@code null} before its channel made a connection
 	 * @param lastResolution the last lookup, or {@code null} before the first
 	 * @param lastSuccessfulResolution the last lookup that answered, or {@code null}
+	 * @param nextResolution when the resolver looks up next, or {@code null} when it does not say (grpc-java's own)
 	 * @param backends the backends the balancer has, by address
 	 * @param ejections ejections so far
 	 * @param healthTransitions health check results that changed a backend's health, by the new health
 	 */
 	public record Snapshot(String name, ChannelSettings settings, String target, String policy, boolean pooled, boolean healthChecked,
 			ConnectivityState channelState, Resolution lastResolution, Resolution lastSuccessfulResolution,
-			List<BackendSnapshot> backends, long ejections, Map<Health, Long> healthTransitions) {
+			Instant nextResolution, List<BackendSnapshot> backends, long ejections, Map<Health, Long> healthTransitions) {
 
 		/** @return how many backends can take calls now */
 		public long usableBackends() {
@@ -145,6 +146,8 @@ public final class ClientView {
 	private volatile Resolution lastResolution;
 
 	private volatile Resolution lastSuccessfulResolution;
+
+	private volatile Instant nextResolution;
 
 	private final Map<Object, Backend> backends = new ConcurrentHashMap<>();
 
@@ -224,6 +227,10 @@ public final class ClientView {
 		}
 	}
 
+	void nextResolution(java.time.Duration in) {
+		this.nextResolution = this.clock.instant().plus(in);
+	}
+
 	void resolutionFailed(String error) {
 		Resolution last = this.lastSuccessfulResolution;
 		this.lastResolution = new Resolution(this.clock.instant(), false, (last != null) ? last.addresses() : List.of(),
@@ -266,7 +273,7 @@ public final class ClientView {
 		Map<Health, Long> transitions = new EnumMap<>(Health.class);
 		this.healthTransitions.forEach((health, count) -> transitions.put(health, count.get()));
 		return new Snapshot(this.name, this.settings, this.target, this.policy, this.pooled, this.healthChecked, this.channelState,
-				this.lastResolution, this.lastSuccessfulResolution, List.copyOf(list), this.ejections.get(),
+				this.lastResolution, this.lastSuccessfulResolution, this.nextResolution, List.copyOf(list), this.ejections.get(),
 				transitions);
 	}
 

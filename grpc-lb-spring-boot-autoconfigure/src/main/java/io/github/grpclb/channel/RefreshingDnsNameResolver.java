@@ -304,6 +304,7 @@ final class RefreshingDnsNameResolver extends NameResolver {
 		}
 		this.nextAtNanos = at;
 		this.next = this.syncContext.schedule(this::resolveNow, nanos, TimeUnit.NANOSECONDS, this.timer);
+		this.resolutionListener.scheduled(this.clientName, Duration.ofNanos(nanos));
 	}
 
 	private void cancelScheduled() {

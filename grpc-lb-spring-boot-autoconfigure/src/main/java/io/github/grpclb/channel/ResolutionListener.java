@@ -1,6 +1,7 @@
 package io.github.grpclb.channel;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -33,6 +34,14 @@ public interface ResolutionListener {
 	}
 
 	/**
+	 * The next lookup is scheduled (by the starter's refreshing resolvers).
+	 * @param clientName the client whose resolver will look up
+	 * @param in how long from now
+	 */
+	default void scheduled(String clientName, Duration in) {
+	}
+
+	/**
 	 * A listener that tells each of the given listeners in turn.
 	 * @param listeners the listeners
 	 * @return one listener for all of them
@@ -51,6 +60,11 @@ public interface ResolutionListener {
 			@Override
 			public void failed(String clientName, String error, boolean keptAddresses) {
 				all.forEach((listener) -> listener.failed(clientName, error, keptAddresses));
+			}
+
+			@Override
+			public void scheduled(String clientName, Duration in) {
+				all.forEach((listener) -> listener.scheduled(clientName, in));
 			}
 		};
 	}

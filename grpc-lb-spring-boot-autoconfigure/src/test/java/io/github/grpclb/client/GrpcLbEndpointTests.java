@@ -95,6 +95,8 @@ class GrpcLbEndpointTests {
 				assertThat(orders.resolver().refreshInterval()).isEqualTo("30s");
 				assertThat(orders.settings()).containsEntry("connect-timeout", "5s");
 				assertThat(orders.lastResolution().result()).isEqualTo("ok");
+				assertThat(orders.nextResolution()).as("next refresh, within the 30 s interval (+10 % jitter)")
+					.isBetween(orders.lastResolution().at(), orders.lastResolution().at().plusSeconds(34));
 				assertThat(orders.lastResolution().addresses()).hasSize(5);
 				assertThat(orders.configuredBy()).containsKey("grpc.lb.clients.orders.target");
 				assertThat(orders.settings()).containsEntry("tls", false);
