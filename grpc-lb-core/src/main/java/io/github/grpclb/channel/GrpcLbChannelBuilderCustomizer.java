@@ -4,7 +4,7 @@ import io.grpc.ManagedChannelBuilder;
 
 /**
  * Callback to customise a channel builder after the starter has applied its settings and before the channel is
- * built. Declare beans of this type; they are applied in {@link org.springframework.core.annotation.Order order}.
+ * built. Declare beans of this type; they are applied in order (Spring: {@code @Order}).
  *
  * <p>
  * Every channel belongs to exactly one client (two clients with the same target and settings still get a channel
