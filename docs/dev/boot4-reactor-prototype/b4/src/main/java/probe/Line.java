@@ -1,0 +1,2 @@
+package probe;
+final class Line { static final int EXPECTED = 4; }

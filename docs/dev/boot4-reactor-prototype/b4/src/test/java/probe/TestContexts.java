@@ -1,0 +1,6 @@
+package probe;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+final class TestContexts {
+	static final String LINE = "boot4";
+	static ApplicationContextRunner runner() { return new ApplicationContextRunner(); }
+}

@@ -1,0 +1,4 @@
+package probe;
+public class WrongBootLineException extends IllegalStateException {
+	public WrongBootLineException(String message) { super(message); }
+}
