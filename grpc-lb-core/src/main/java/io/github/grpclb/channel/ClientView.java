@@ -1,7 +1,6 @@
 package io.github.grpclb.channel;
 
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,9 +116,10 @@ public final class ClientView {
 	 * @param ejections ejections so far
 	 * @param healthTransitions health check results that changed a backend's health, by the new health
 	 */
-	public record Snapshot(String name, ChannelSettings settings, String target, String policy, boolean pooled, boolean healthChecked,
-			ConnectivityState channelState, Resolution lastResolution, Resolution lastSuccessfulResolution,
-			Instant nextResolution, List<BackendSnapshot> backends, long ejections, Map<Health, Long> healthTransitions) {
+	public record Snapshot(String name, ChannelSettings settings, String target, String policy, boolean pooled,
+			boolean healthChecked, ConnectivityState channelState, Resolution lastResolution,
+			Resolution lastSuccessfulResolution, Instant nextResolution, List<BackendSnapshot> backends, long ejections,
+			Map<Health, Long> healthTransitions) {
 
 		/** @return how many backends can take calls now */
 		public long usableBackends() {
@@ -189,7 +190,7 @@ public final class ClientView {
 
 	void resolved(List<InetSocketAddress> addresses) {
 		Resolution resolution = new Resolution(this.clock.instant(), true,
-				addresses.stream().map(ClientView::format).toList(), null);
+				addresses.stream().map(BackendAddress::of).toList(), null);
 		this.lastResolution = resolution;
 		this.lastSuccessfulResolution = resolution;
 		String target = this.target;
@@ -263,6 +264,33 @@ public final class ClientView {
 		this.backends.remove(key);
 	}
 
+	/** @return the last lookup that answered, or {@code null} */
+	public Resolution lastSuccessfulResolution() {
+		return this.lastSuccessfulResolution;
+	}
+
+	/** @return ejections so far */
+	public long ejections() {
+		return this.ejections.get();
+	}
+
+	/**
+	 * @param health a health
+	 * @return how many health check results changed a backend's health to it
+	 */
+	public long healthTransitions(Health health) {
+		return this.healthTransitions.get(health).get();
+	}
+
+	/**
+	 * Count backends without taking a whole snapshot (for meters read at every scrape).
+	 * @param condition which backends count
+	 * @return how many do
+	 */
+	public long countBackends(Predicate<BackendSnapshot> condition) {
+		return this.backends.values().stream().map(Backend::snapshot).filter(condition).count();
+	}
+
 	/** @return the client as it is now */
 	public Snapshot snapshot() {
 		List<BackendSnapshot> list = new ArrayList<>();
@@ -272,17 +300,9 @@ public final class ClientView {
 		list.sort(Comparator.comparing(BackendSnapshot::address));
 		Map<Health, Long> transitions = new EnumMap<>(Health.class);
 		this.healthTransitions.forEach((health, count) -> transitions.put(health, count.get()));
-		return new Snapshot(this.name, this.settings, this.target, this.policy, this.pooled, this.healthChecked, this.channelState,
-				this.lastResolution, this.lastSuccessfulResolution, this.nextResolution, List.copyOf(list), this.ejections.get(),
-				transitions);
-	}
-
-	private static String format(SocketAddress address) {
-		if (address instanceof InetSocketAddress inet) {
-			String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-			return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
-		}
-		return String.valueOf(address);
+		return new Snapshot(this.name, this.settings, this.target, this.policy, this.pooled, this.healthChecked,
+				this.channelState, this.lastResolution, this.lastSuccessfulResolution, this.nextResolution,
+				List.copyOf(list), this.ejections.get(), transitions);
 	}
 
 	/** One backend's state. Written from the synchronization context only; fields are volatile for readers. */
@@ -318,7 +338,7 @@ public final class ClientView {
 		void addresses(List<EquivalentAddressGroup> groups) {
 			List<String> all = new ArrayList<>();
 			for (EquivalentAddressGroup group : groups) {
-				group.getAddresses().forEach((address) -> all.add(format(address)));
+				group.getAddresses().forEach((address) -> all.add(BackendAddress.of(address)));
 			}
 			this.address = String.join(",", all);
 			changed();

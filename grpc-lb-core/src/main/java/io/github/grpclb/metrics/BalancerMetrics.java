@@ -46,8 +46,7 @@ public final class BalancerMetrics implements MeterBinder {
 	private void bind(ClientView view, MeterRegistry registry) {
 		String client = view.name();
 		gauge(registry, GrpcLbMeters.RESOLVER_ADDRESSES, view, "Addresses in the resolver's current answer",
-				(v) -> (v.snapshot().lastSuccessfulResolution() != null)
-						? v.snapshot().lastSuccessfulResolution().addresses().size() : 0);
+				(v) -> (v.lastSuccessfulResolution() != null) ? v.lastSuccessfulResolution().addresses().size() : 0);
 		Gauge.builder(GrpcLbMeters.RESOLVER_AGE, view, this::resolverAgeSeconds)
 			.description("Seconds since the client's resolver last answered")
 			.baseUnit("seconds")
@@ -55,17 +54,17 @@ public final class BalancerMetrics implements MeterBinder {
 			.register(registry);
 		for (ConnectivityState state : STATES) {
 			Gauge.builder(GrpcLbMeters.CONNECTIONS, view,
-					(v) -> v.snapshot().backends().stream().filter((b) -> b.state() == state).count())
+					(v) -> v.countBackends((b) -> b.state() == state))
 				.description("Backends of the client's balancer by connection state")
 				.tag(GrpcLbMeters.TAG_CLIENT, client)
 				.tag(GrpcLbMeters.TAG_STATE, state.name().toLowerCase(Locale.ROOT))
 				.register(registry);
 		}
 		gauge(registry, GrpcLbMeters.USABLE_BACKENDS, view, "Backends that can take calls now",
-				(v) -> v.snapshot().usableBackends());
+				(v) -> v.countBackends(ClientView.BackendSnapshot::usable));
 		gauge(registry, GrpcLbMeters.EJECTED_BACKENDS, view, "Backends outlier detection keeps out now",
-				(v) -> v.snapshot().backends().stream().filter(ClientView.BackendSnapshot::ejected).count());
-		FunctionCounter.builder(GrpcLbMeters.EJECTIONS, view, (v) -> v.snapshot().ejections())
+				(v) -> v.countBackends(ClientView.BackendSnapshot::ejected));
+		FunctionCounter.builder(GrpcLbMeters.EJECTIONS, view, ClientView::ejections)
 			.description("Ejections of the client's backends by outlier detection")
 			.tag(GrpcLbMeters.TAG_CLIENT, client)
 			.register(registry);
@@ -75,7 +74,7 @@ public final class BalancerMetrics implements MeterBinder {
 				continue;
 			}
 			FunctionCounter.builder(GrpcLbMeters.HEALTH_TRANSITIONS, view,
-					(v) -> v.snapshot().healthTransitions().get(health))
+					(v) -> v.healthTransitions(health))
 				.description("Health check results that changed a backend's health")
 				.tag(GrpcLbMeters.TAG_CLIENT, client)
 				.tag(GrpcLbMeters.TAG_STATUS, health.name().toLowerCase(Locale.ROOT))
@@ -92,7 +91,7 @@ public final class BalancerMetrics implements MeterBinder {
 	}
 
 	private double resolverAgeSeconds(ClientView view) {
-		ClientView.Resolution last = view.snapshot().lastSuccessfulResolution();
+		ClientView.Resolution last = view.lastSuccessfulResolution();
 		if (last == null) {
 			return Double.NaN;
 		}

@@ -1,6 +1,5 @@
 package io.github.grpclb.metrics;
 
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Collection;
 import java.util.Map;
@@ -10,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import io.github.grpclb.channel.BackendAddress;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -128,14 +128,7 @@ public final class CallMetricsInterceptor implements ClientInterceptor {
 	}
 
 	static String backendOf(SocketAddress address) {
-		if (address instanceof InetSocketAddress inet) {
-			String host = (inet.getAddress() != null) ? inet.getAddress().getHostAddress() : inet.getHostString();
-			if (host.indexOf(':') >= 0) {
-				host = "[" + host + "]";
-			}
-			return host + ":" + inet.getPort();
-		}
-		return (address != null) ? address.toString() : GrpcLbMeters.UNKNOWN_BACKEND;
+		return (address != null) ? BackendAddress.of(address) : GrpcLbMeters.UNKNOWN_BACKEND;
 	}
 
 	/**
