@@ -1,23 +1,15 @@
 package io.github.grpclb.autoconfigure;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import io.github.grpclb.channel.DialListener;
-import io.github.grpclb.channel.DialPerRequestChannelRegistry;
-import io.github.grpclb.channel.GrpcLbChannelBuilderCustomizer;
-import io.github.grpclb.channel.GrpcLbChannelFactory;
-import io.github.grpclb.channel.GrpcLbChannelRegistry;
-import io.github.grpclb.channel.HealthCheckLogBridge;
-import io.github.grpclb.channel.PooledChannelRegistry;
 import io.github.grpclb.channel.BalancerViews;
+import io.github.grpclb.channel.GrpcLbChannelBuilderCustomizer;
 import io.github.grpclb.channel.ResolutionListener;
-import io.github.grpclb.client.GrpcLbClientBeanPostProcessor;
-import io.github.grpclb.client.GrpcLbClientInjection;
+import io.github.grpclb.client.GrpcLbClientSupport;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import net.devh.boot.grpc.client.channelfactory.GrpcChannelConfigurer;
 import net.devh.boot.grpc.client.config.GrpcChannelsProperties;
+import net.devh.boot.grpc.client.inject.StubTransformer;
+import net.devh.boot.grpc.client.interceptor.GlobalClientInterceptorRegistry;
 import net.devh.boot.grpc.client.stubfactory.StubFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,116 +17,52 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
- * Auto-configuration of pooled, load-balanced gRPC client channels and {@code @GrpcLbClient} injection, built on
- * net.devh's gRPC client starter.
+ * Auto-configuration of pooled, load-balanced gRPC client channels and {@code @GrpcLbClient} injection on Spring
+ * Boot 3.5, built on net.devh's gRPC client starter: its stub factories, transformers, global interceptors and
+ * channel configurers apply to the starter's channels, and the starter's settings to its {@code @GrpcClient}
+ * channels.
  */
 @AutoConfiguration(afterName = "net.devh.boot.grpc.client.autoconfigure.GrpcClientAutoConfiguration")
 @ConditionalOnClass({ ManagedChannel.class, NettyChannelBuilder.class, StubFactory.class })
 @ConditionalOnFlag(value = GrpcLbProperties.PREFIX + ".enabled", decides = "the starter is on")
-@EnableConfigurationProperties(GrpcLbProperties.class)
+@EnableConfigurationProperties(NetDevhProperties.class)
+@Import(GrpcLbClientConfiguration.class)
 public final class GrpcLbAutoConfiguration {
 
-	/** Property that switches between pooled channels and dial-per-request. */
-	static final String POOLING_PREFIX = GrpcLbProperties.PREFIX + ".pooling";
-
-	/** The rollback switch. */
-	static final String POOLING_FLAG = POOLING_PREFIX + ".enabled";
-
-	private static final String POOLING_DECIDES = "channels are pooled or each call dials its own connection (false "
-			+ "is the rollback mode)";
-
 	@Bean
 	@ConditionalOnMissingBean
-	ClientSettingsResolver grpcLbClientSettings(GrpcLbProperties properties, Environment environment) {
-		UnknownKeys.check(environment, properties.isFailOnUnknownKeys());
-		return new ClientSettingsResolver(properties, Binder.get(environment));
+	GrpcLbClientSupport grpcLbClientSupport(ObjectProvider<StubFactory> stubFactories,
+			ObjectProvider<StubTransformer> stubTransformers,
+			ObjectProvider<GlobalClientInterceptorRegistry> globalInterceptors) {
+		return new NetDevhClientSupport(stubFactories, stubTransformers, globalInterceptors);
 	}
 
-	@Bean(destroyMethod = "close")
-	@ConditionalOnMissingBean
-	BalancerViews grpcLbBalancerViews() {
-		return new BalancerViews();
-	}
-
+	/**
+	 * net.devh's configurers apply to the starter's channels too (before the starter's own customizers), except the
+	 * starter's, which carries its settings to net.devh's channels.
+	 */
 	@Bean
-	@ConditionalOnMissingBean
-	GrpcLbChannelFactory grpcLbChannelFactory(ObjectProvider<GrpcChannelConfigurer> configurers,
-			ObjectProvider<GrpcLbChannelBuilderCustomizer> customizers,
-			ObjectProvider<ResolutionListener> resolutionListeners, BalancerViews views) {
-		List<GrpcLbChannelBuilderCustomizer> all = new ArrayList<>();
-		// net.devh's configurers apply to our channels too, except ours, which carries our settings to theirs.
-		configurers.orderedStream()
+	@Order(Ordered.HIGHEST_PRECEDENCE)
+	GrpcLbChannelBuilderCustomizer grpcLbNetDevhConfigurers(ObjectProvider<GrpcChannelConfigurer> configurers) {
+		return (client, target, builder) -> configurers.orderedStream()
 			.filter((configurer) -> !(configurer instanceof NetDevhChannelConfigurer))
-			.forEach((configurer) -> all.add((client, target, builder) -> configurer.accept(builder, client)));
-		customizers.orderedStream().forEach(all::add);
-		return new GrpcLbChannelFactory(all, ResolutionListener.of(resolutionListeners.orderedStream().toList()),
-				views);
+			.forEach((configurer) -> configurer.accept(builder, client));
 	}
 
 	@Bean
-	static GrpcLbClientBeanPostProcessor grpcLbClientBeanPostProcessor() {
-		return new GrpcLbClientBeanPostProcessor();
-	}
-
-	@Bean
-	static GrpcLbClientInjection grpcLbClientInjection() {
-		return new GrpcLbClientInjection();
-	}
-
-	@Bean
-	@ConditionalOnFlag(value = GrpcLbProperties.PREFIX + ".net-devh.enabled",
+	@ConditionalOnFlag(value = NetDevhProperties.PREFIX + ".enabled",
 			decides = "net.devh's @GrpcClient channels get the starter's settings")
 	NetDevhChannelConfigurer grpcLbNetDevhChannelConfigurer(ClientSettingsResolver settings,
 			ObjectProvider<GrpcChannelsProperties> channels, ObjectProvider<ResolutionListener> resolutionListeners,
 			BalancerViews views) {
 		return new NetDevhChannelConfigurer(settings, channels,
 				ResolutionListener.of(resolutionListeners.orderedStream().toList()), views);
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "io.grpc.protobuf.services.HealthStatusManager")
-	static class HealthCheckingConfiguration {
-
-		@Bean(destroyMethod = "close")
-		@ConditionalOnMissingBean
-		HealthCheckLogBridge grpcLbHealthCheckLogBridge() {
-			return new HealthCheckLogBridge();
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnFlag(value = POOLING_FLAG, havingValue = true, decides = POOLING_DECIDES)
-	static class PooledChannelsConfiguration {
-
-		@Bean(destroyMethod = "close")
-		@ConditionalOnMissingBean(GrpcLbChannelRegistry.class)
-		PooledChannelRegistry grpcLbChannelRegistry(ClientSettingsResolver settings, GrpcLbChannelFactory factory,
-				GrpcLbProperties properties) {
-			return new PooledChannelRegistry(settings, factory, properties.getShutdownTimeout());
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnFlag(value = POOLING_FLAG, havingValue = false, decides = POOLING_DECIDES)
-	static class DialPerRequestConfiguration {
-
-		@Bean(destroyMethod = "close")
-		@ConditionalOnMissingBean(GrpcLbChannelRegistry.class)
-		DialPerRequestChannelRegistry grpcLbChannelRegistry(ClientSettingsResolver settings,
-				GrpcLbChannelFactory factory, GrpcLbProperties properties, ObjectProvider<DialListener> listeners) {
-			List<DialListener> all = listeners.orderedStream().toList();
-			DialListener listener = (client, target) -> all.forEach((l) -> l.dialed(client, target));
-			return new DialPerRequestChannelRegistry(settings, factory, listener, properties.getShutdownTimeout());
-		}
-
 	}
 
 }

@@ -1,0 +1,152 @@
+package io.github.grpclb.test;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+import io.github.grpclb.autoconfigure.GrpcLbActuatorAutoConfiguration;
+import io.github.grpclb.autoconfigure.GrpcLbAutoConfiguration;
+import io.github.grpclb.autoconfigure.GrpcLbHealthContributorAutoConfiguration;
+import io.github.grpclb.autoconfigure.GrpcLbMetricsAutoConfiguration;
+import io.github.grpclb.test.proto.EchoServiceGrpc;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.grpc.client.autoconfigure.CompositeChannelFactoryAutoConfiguration;
+import org.springframework.boot.grpc.client.autoconfigure.GrpcClientAutoConfiguration;
+import org.springframework.boot.health.actuate.endpoint.CompositeHealthDescriptor;
+import org.springframework.boot.health.actuate.endpoint.HealthDescriptor;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.client.GrpcChannelFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Context runners with the auto-configurations a user of the starter gets, on this module's Boot line (4.1, with
+ * Spring gRPC). Each Boot line's module has a class of this name with the same members, so the shared tests run on
+ * both.
+ */
+public final class TestContexts {
+
+	/** The main resources of the other Boot line's autoconfigure module (for the wrong-line guard tests). */
+	public static final Path OTHER_LINE_RESOURCES = Path.of("../grpc-lb-spring-boot-autoconfigure/src/main/resources");
+
+	private TestContexts() {
+	}
+
+	/** @return a runner with Spring gRPC's client auto-configuration and the starter's, without metrics */
+	public static ApplicationContextRunner runner() {
+		return new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class,
+				GrpcClientAutoConfiguration.class, CompositeChannelFactoryAutoConfiguration.class,
+				GrpcLbAutoConfiguration.class, GrpcLbMetricsAutoConfiguration.class));
+	}
+
+	/** @return a runner as {@link #runner()}, plus Boot's metrics auto-configuration with a simple registry */
+	public static ApplicationContextRunner runnerWithMetrics() {
+		return withMetrics(runner());
+	}
+
+	/**
+	 * @param runner a runner
+	 * @return the runner plus Boot's metrics auto-configuration with a simple registry
+	 */
+	public static ApplicationContextRunner withMetrics(ApplicationContextRunner runner) {
+		return runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class));
+	}
+
+	/**
+	 * A runner whose context also has a client of the gRPC integration itself (a Spring gRPC channel,
+	 * {@code spring.grpc.client.channel.<name>}), not the starter's.
+	 * @param runner a runner
+	 * @param name the integration's channel name
+	 * @param address its address
+	 * @return the runner
+	 */
+	public static ApplicationContextRunner withIntegrationClient(ApplicationContextRunner runner, String name,
+			String address) {
+		return runner.withPropertyValues("spring.grpc.client.channel." + name + ".target=" + address);
+	}
+
+	/** The switch of the starter's settings for the integration's own channels. */
+	public static final String INTEGRATION_FLAG = "grpc.lb.spring-grpc.enabled";
+
+	/**
+	 * @param name a channel of the integration
+	 * @param policy a load-balancing policy
+	 * @return the property that asks the integration for that policy on that channel
+	 */
+	public static String integrationPolicy(String name, String policy) {
+		return "spring.grpc.client.channel." + name + ".default.load-balancing-policy=" + policy;
+	}
+
+	/**
+	 * @param context a context from {@link #withIntegrationClient}
+	 * @param name the channel name given there
+	 * @return a stub on the integration's channel of that name
+	 */
+	public static EchoServiceGrpc.EchoServiceBlockingStub integrationClient(ApplicationContext context, String name) {
+		return EchoServiceGrpc.newBlockingStub(context.getBean(GrpcChannelFactory.class).createChannel(name));
+	}
+
+	/**
+	 * @param runner a runner
+	 * @return the runner plus Actuator's endpoints and health (with probes) and the starter's endpoint and health
+	 * contributor
+	 */
+	public static ApplicationContextRunner withActuator(ApplicationContextRunner runner) {
+		return runner.withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class,
+				HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
+				HealthEndpointAutoConfiguration.class, ApplicationAvailabilityAutoConfiguration.class,
+				AvailabilityProbesAutoConfiguration.class, GrpcLbActuatorAutoConfiguration.class,
+				GrpcLbHealthContributorAutoConfiguration.class));
+	}
+
+	/**
+	 * @param context a context from {@link #withActuator}
+	 * @param path the health path, e.g. "grpcLb", "orders"
+	 * @return the status code the health endpoint reports there, e.g. "UP"
+	 */
+	public static String healthStatus(ApplicationContext context, String... path) {
+		return context.getBean(HealthEndpoint.class).healthForPath(path).getStatus().getCode();
+	}
+
+	/**
+	 * @param context a context from {@link #withActuator}
+	 * @param path a group or composite path, or none for the root
+	 * @return the names of the components the health endpoint reports there
+	 */
+	public static Set<String> healthComponents(ApplicationContext context, String... path) {
+		HealthEndpoint endpoint = context.getBean(HealthEndpoint.class);
+		HealthDescriptor health = (path.length == 0) ? endpoint.health() : endpoint.healthForPath(path);
+		return (health instanceof CompositeHealthDescriptor composite) ? composite.getComponents().keySet() : Set.of();
+	}
+
+	/**
+	 * @param value an endpoint's answer
+	 * @return it as JSON, as Actuator writes it (Jackson 3 on this line)
+	 */
+	public static String json(Object value) {
+		return JsonMapper.builder().build().writeValueAsString(value);
+	}
+
+	/** The client auto-configurations of {@link #runner()}, for tests that start a {@code SpringApplication}. */
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ SslAutoConfiguration.class, GrpcClientAutoConfiguration.class,
+			CompositeChannelFactoryAutoConfiguration.class, GrpcLbAutoConfiguration.class })
+	public static class ClientAutoConfigurations {
+
+	}
+
+}
