@@ -2,6 +2,7 @@ package io.github.grpclb.test;
 
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -10,9 +11,18 @@ import io.github.grpclb.autoconfigure.GrpcLbActuatorAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbHealthContributorAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbMetricsAutoConfiguration;
+import io.github.grpclb.autoconfigure.GrpcLbServerAutoConfiguration;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
+import io.grpc.Attributes;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerTransportFilter;
 import net.devh.boot.grpc.client.autoconfigure.GrpcClientAutoConfiguration;
 import net.devh.boot.grpc.client.inject.GrpcClient;
+import net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration;
+import net.devh.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
+import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration;
+import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
+import net.devh.boot.grpc.server.service.GrpcService;
 
 import org.springframework.boot.actuate.autoconfigure.availability.AvailabilityProbesAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
@@ -148,6 +158,54 @@ public final class TestContexts {
 		return new ObjectMapper().registerModule(new JavaTimeModule())
 			.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
 			.writeValueAsString(value);
+	}
+
+	/** Switches the gRPC starter's own health service off. */
+	public static final String SERVER_HEALTH_SERVICE_OFF = "grpc.server.health-service-enabled=false";
+
+	/**
+	 * @param runner a runner
+	 * @param port the port to serve on (127.0.0.1)
+	 * @return the runner plus the gRPC starter's server (net.devh's) serving Echo, the starter's server settings and
+	 * a count of the server's connections ({@link #serverConnections})
+	 */
+	public static ApplicationContextRunner withEchoServer(ApplicationContextRunner runner, int port) {
+		return runner
+			.withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
+					GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class,
+					GrpcLbServerAutoConfiguration.class))
+			.withUserConfiguration(Echo.class, ServerConnections.class)
+			.withPropertyValues("grpc.server.address=127.0.0.1", "grpc.server.port=" + port);
+	}
+
+	/**
+	 * @param context a context from {@link #withEchoServer}
+	 * @return how many connections its server has accepted
+	 */
+	public static int serverConnections(ApplicationContext context) {
+		return context.getBean(ServerConnections.class).count.get();
+	}
+
+	@GrpcService
+	static class Echo extends PlainEcho {
+
+	}
+
+	static class ServerConnections implements GrpcServerConfigurer {
+
+		final AtomicInteger count = new AtomicInteger();
+
+		@Override
+		public void accept(ServerBuilder<?> builder) {
+			builder.addTransportFilter(new ServerTransportFilter() {
+				@Override
+				public Attributes transportReady(Attributes transportAttrs) {
+					ServerConnections.this.count.incrementAndGet();
+					return transportAttrs;
+				}
+			});
+		}
+
 	}
 
 	/** The client auto-configurations of {@link #runner()}, for tests that start a {@code SpringApplication}. */

@@ -2,12 +2,17 @@ package io.github.grpclb.test;
 
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.grpclb.autoconfigure.GrpcLbActuatorAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbHealthContributorAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbMetricsAutoConfiguration;
+import io.github.grpclb.autoconfigure.GrpcLbServerAutoConfiguration;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
+import io.grpc.Attributes;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerTransportFilter;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -16,6 +21,9 @@ import org.springframework.boot.autoconfigure.availability.ApplicationAvailabili
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.grpc.client.autoconfigure.CompositeChannelFactoryAutoConfiguration;
 import org.springframework.boot.grpc.client.autoconfigure.GrpcClientAutoConfiguration;
+import org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
+import org.springframework.boot.grpc.server.autoconfigure.GrpcServerServicesAutoConfiguration;
+import org.springframework.boot.grpc.server.autoconfigure.health.GrpcServerHealthAutoConfiguration;
 import org.springframework.boot.health.actuate.endpoint.CompositeHealthDescriptor;
 import org.springframework.boot.health.actuate.endpoint.HealthDescriptor;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
@@ -30,6 +38,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.client.GrpcChannelFactory;
+import org.springframework.grpc.server.ServerBuilderCustomizer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -139,6 +148,50 @@ public final class TestContexts {
 	 */
 	public static String json(Object value) {
 		return JsonMapper.builder().build().writeValueAsString(value);
+	}
+
+	/** Switches the gRPC starter's own health service off. */
+	public static final String SERVER_HEALTH_SERVICE_OFF = "spring.grpc.server.health.enabled=false";
+
+	/**
+	 * @param runner a runner
+	 * @param port the port to serve on (127.0.0.1)
+	 * @return the runner plus the gRPC starter's server (Spring gRPC's) serving Echo, the starter's server settings
+	 * and a count of the server's connections ({@link #serverConnections})
+	 */
+	public static ApplicationContextRunner withEchoServer(ApplicationContextRunner runner, int port) {
+		return runner
+			.withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
+					GrpcServerServicesAutoConfiguration.class, GrpcServerHealthAutoConfiguration.class,
+					GrpcLbServerAutoConfiguration.class))
+			.withBean(PlainEcho.class)
+			.withUserConfiguration(ServerConnections.class)
+			.withPropertyValues("spring.grpc.server.address=127.0.0.1", "spring.grpc.server.port=" + port);
+	}
+
+	/**
+	 * @param context a context from {@link #withEchoServer}
+	 * @return how many connections its server has accepted
+	 */
+	public static int serverConnections(ApplicationContext context) {
+		return context.getBean(ServerConnections.class).count.get();
+	}
+
+	static class ServerConnections<T extends ServerBuilder<T>> implements ServerBuilderCustomizer<T> {
+
+		final AtomicInteger count = new AtomicInteger();
+
+		@Override
+		public void customize(T builder) {
+			builder.addTransportFilter(new ServerTransportFilter() {
+				@Override
+				public Attributes transportReady(Attributes transportAttrs) {
+					ServerConnections.this.count.incrementAndGet();
+					return transportAttrs;
+				}
+			});
+		}
+
 	}
 
 	/** The client auto-configurations of {@link #runner()}, for tests that start a {@code SpringApplication}. */

@@ -9,63 +9,48 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import io.github.grpclb.autoconfigure.GrpcLbConfigurationException;
-import io.github.grpclb.autoconfigure.GrpcLbServerAutoConfiguration;
 import io.github.grpclb.client.GrpcLbClient;
 import io.github.grpclb.test.TestContexts;
-import io.github.grpclb.test.proto.EchoReply;
 import io.github.grpclb.test.proto.EchoRequest;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
-import io.grpc.Attributes;
 import io.grpc.ManagedChannel;
-import io.grpc.ServerTransportFilter;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
-import net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration;
-import net.devh.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
-import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration;
-import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
-import net.devh.boot.grpc.server.service.GrpcService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.NestedExceptionUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code grpc.lb.server.*} on net.devh's gRPC server: the starter's clients (keepalive every 10s, also without
- * calls) keep one connection through idle and busy periods, where net.devh's defaults answer GOAWAY
- * too_many_pings.
+ * {@code grpc.lb.server.*} on the gRPC starter's server (net.devh's on Boot 3.5, Spring gRPC's on Boot 4): the
+ * starter's clients (keepalive every 10s, also without calls) keep one connection through idle and busy periods,
+ * where the gRPC starter's defaults answer GOAWAY too_many_pings.
  */
 class ServerSettingsTests {
 
 	private static ApplicationContextRunner app(int port) {
-		return TestContexts.runner()
-			.withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
-					GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class,
-					GrpcLbServerAutoConfiguration.class))
-			.withUserConfiguration(EchoService.class, ConnectionCounter.class, Caller.class)
-			.withPropertyValues("grpc.server.address=127.0.0.1", "grpc.server.port=" + port,
-					"grpc.lb.clients.orders.target=127.0.0.1:" + port);
+		return TestContexts.withEchoServer(TestContexts.runner(), port)
+			.withUserConfiguration(Caller.class)
+			.withPropertyValues("grpc.lb.clients.orders.target=127.0.0.1:" + port);
 	}
 
 	@Test
 	void whenTheStartersClientsPingForMoreThanThreeKeepalivePeriodsThenTheServerKeepsTheirConnection()
 			throws Exception {
 		app(freePort()).run((configured) -> app(freePort()).withPropertyValues("grpc.lb.server.enabled=false")
-			.run((netDevhDefaults) -> {
+			.run((starterDefaults) -> {
 				Caller ours = configured.getBean(Caller.class);
-				Caller control = netDevhDefaults.getBean(Caller.class);
+				Caller control = starterDefaults.getBean(Caller.class);
 				ours.call(1);
 				control.call(1);
-				// Idle: the clients ping every 10s; net.devh's defaults allow none without calls.
+				// Idle: the clients ping every 10s; the gRPC starter's defaults allow none without calls.
 				Thread.sleep(Duration.ofSeconds(36).toMillis());
 				// Busy.
 				for (int i = 0; i < 10; i++) {
@@ -74,22 +59,22 @@ class ServerSettingsTests {
 					Thread.sleep(300);
 				}
 				System.out.printf("keepalive 36s idle + busy: starter-configured server %d connection(s), "
-						+ "net.devh defaults %d connection(s)%n", configured.getBean(ConnectionCounter.class).count.get(),
-						netDevhDefaults.getBean(ConnectionCounter.class).count.get());
+						+ "gRPC starter's defaults %d connection(s)%n", TestContexts.serverConnections(configured),
+						TestContexts.serverConnections(starterDefaults));
 				assertThat(ours.failures.get()).as("failed calls").isZero();
-				assertThat(configured.getBean(ConnectionCounter.class).count.get())
+				assertThat(TestContexts.serverConnections(configured))
 					.as("connections to the starter-configured server (a GOAWAY would force a second)")
 					.isEqualTo(1);
-				assertThat(netDevhDefaults.getBean(ConnectionCounter.class).count.get())
-					.as("control: net.devh's defaults answer the idle pings with GOAWAY too_many_pings")
+				assertThat(TestContexts.serverConnections(starterDefaults))
+					.as("control: the gRPC starter's defaults answer the idle pings with GOAWAY too_many_pings")
 					.isGreaterThanOrEqualTo(2);
 			}));
 	}
 
 	@Test
-	void theHealthServiceAnswersServingAlsoWhenNetDevhsOwnIsOff() {
+	void theHealthServiceAnswersServingAlsoWhenTheGrpcStartersOwnIsOff() {
 		int port = freePort();
-		app(port).withPropertyValues("grpc.server.health-service-enabled=false").run((context) -> {
+		app(port).withPropertyValues(TestContexts.SERVER_HEALTH_SERVICE_OFF).run((context) -> {
 			assertThat(context).hasNotFailed();
 			ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
 			try {
@@ -158,34 +143,6 @@ class ServerSettingsTests {
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
-	}
-
-	@GrpcService
-	static class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
-
-		@Override
-		public void echo(EchoRequest request, StreamObserver<EchoReply> responseObserver) {
-			responseObserver.onNext(EchoReply.newBuilder().setMessage(request.getMessage()).build());
-			responseObserver.onCompleted();
-		}
-
-	}
-
-	static class ConnectionCounter implements GrpcServerConfigurer {
-
-		final AtomicInteger count = new AtomicInteger();
-
-		@Override
-		public void accept(io.grpc.ServerBuilder<?> builder) {
-			builder.addTransportFilter(new ServerTransportFilter() {
-				@Override
-				public Attributes transportReady(Attributes transportAttrs) {
-					ConnectionCounter.this.count.incrementAndGet();
-					return transportAttrs;
-				}
-			});
-		}
-
 	}
 
 	static class Caller {
