@@ -105,6 +105,20 @@ public class OrderServers implements SmartLifecycle {
 		return new ArrayList<>(this.instances.keySet());
 	}
 
+	/** @return what the health indicator reports: serving while every server listens and serves */
+	public ServingState servingState() {
+		boolean serving = isRunning() && this.instances.values().stream().allMatch(Instance::serving);
+		return new ServingState(serving, names());
+	}
+
+	/**
+	 * The servers' health.
+	 * @param serving whether every server listens and serves
+	 * @param names the instances' names
+	 */
+	public record ServingState(boolean serving, List<String> names) {
+	}
+
 	private String nameFor(String address, int port) {
 		if (!this.properties.getInstanceName().isBlank()) {
 			return this.properties.getInstanceName()
