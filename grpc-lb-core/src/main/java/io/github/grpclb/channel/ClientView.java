@@ -162,6 +162,9 @@ public final class ClientView {
 	/** Whether the refused-everywhere advice was given since a backend last worked. */
 	private volatile boolean refusedAdvised;
 
+	/** Whether a backend of this client has ever been READY: a wrong port never is. */
+	private volatile boolean everReady;
+
 	ClientView(String name, Clock clock) {
 		this.name = name;
 		this.clock = clock;
@@ -206,12 +209,16 @@ public final class ClientView {
 		}
 	}
 
-	/** Every backend refused the connection: say once (until one works) that the port may be the Service's. */
+	/**
+	 * Every backend refused the connection and none ever worked: say once that the port may be the Service's. A fleet
+	 * that worked and then went away (an outage, or its servers stopping before this application at shutdown) is not
+	 * a port mistake.
+	 */
 	private void checkRefusedEverywhere() {
-		boolean refused = !this.backends.isEmpty();
+		boolean refused = !this.backends.isEmpty() && !this.everReady;
 		for (Backend backend : this.backends.values()) {
 			if (backend.state == ConnectivityState.READY) {
-				this.refusedAdvised = false;
+				this.everReady = true;
 				return;
 			}
 			String detail = backend.stateDetail;

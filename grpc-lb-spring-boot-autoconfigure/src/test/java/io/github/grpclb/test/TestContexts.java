@@ -14,10 +14,12 @@ import io.github.grpclb.autoconfigure.GrpcLbMetricsAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbServerAutoConfiguration;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
 import io.grpc.Attributes;
+import io.grpc.ClientInterceptor;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerTransportFilter;
 import net.devh.boot.grpc.client.autoconfigure.GrpcClientAutoConfiguration;
 import net.devh.boot.grpc.client.inject.GrpcClient;
+import net.devh.boot.grpc.client.interceptor.GrpcGlobalClientInterceptor;
 import net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration;
@@ -39,6 +41,7 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -204,6 +207,35 @@ public final class TestContexts {
 					return transportAttrs;
 				}
 			});
+		}
+
+	}
+
+	/** Name of the global client interceptor bean {@link #withGlobalInterceptor} declares. */
+	public static final String GLOBAL_INTERCEPTOR_BEAN = "testGlobalInterceptor";
+
+	/**
+	 * @param runner a runner
+	 * @return the runner plus a global client interceptor as the gRPC integration declares one (net.devh's {@code @GrpcGlobalClientInterceptor}), which is the
+	 * context's {@link GlobalInterceptorDelegate} bean: it needs that bean to be created
+	 */
+	public static ApplicationContextRunner withGlobalInterceptor(ApplicationContextRunner runner) {
+		return runner.withUserConfiguration(GlobalInterceptor.class);
+	}
+
+	/** The interceptor behind {@link #withGlobalInterceptor}, declared by a test. */
+	public interface GlobalInterceptorDelegate extends ClientInterceptor {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class GlobalInterceptor {
+
+		@Bean(GLOBAL_INTERCEPTOR_BEAN)
+		@GrpcGlobalClientInterceptor
+		ClientInterceptor testGlobalInterceptor(GlobalInterceptorDelegate delegate) {
+			// Its own instance: one object under two bean names would be two global interceptors.
+			return delegate::interceptCall;
 		}
 
 	}

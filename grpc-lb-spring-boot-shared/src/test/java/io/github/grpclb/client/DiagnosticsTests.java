@@ -96,6 +96,28 @@ class DiagnosticsTests {
 			});
 	}
 
+	@Test
+	void whenBackendsThatServedAllGoAwayThenThereIsNoAdviceAboutThePort(CapturedOutput output) throws Exception {
+		TestContexts.runner()
+			.withBean(DistributionTests.ConstructorInjected.class)
+			.withPropertyValues("grpc.lb.clients.orders.target=static:///127.0.0.2:" + this.backendsExtension.get().port()
+					+ ",127.0.0.3:" + this.backendsExtension.get().port())
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context
+					.getBean(DistributionTests.ConstructorInjected.class).stub;
+				DistributionTests.warmUp(stub, this.backendsExtension.get());
+				// An outage, or (as at shutdown) the servers stopping before this application: refused, but the port is
+				// right, since it worked.
+				this.backendsExtension.get().all().forEach(Backends.Backend::kill);
+				ClientView view = context.getBean(BalancerViews.class).view("orders");
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(view.snapshot().backends()).allSatisfy(
+							(backend) -> assertThat(backend.stateDetail()).contains("Connection refused")));
+				Thread.sleep(1500);
+				assertThat(output).doesNotContain("refuses connections");
+			});
+	}
+
 	static class PaymentsUser {
 
 		@GrpcLbClient("payments")

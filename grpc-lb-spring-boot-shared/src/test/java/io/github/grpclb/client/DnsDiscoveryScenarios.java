@@ -253,8 +253,8 @@ abstract class DnsDiscoveryScenarios {
 					await().atMost(Duration.ofSeconds(10)).until(() -> load.calls() > before + 200);
 					load.close();
 					System.out.printf("%s blue/green: %d calls, %d failed (last: %s)%n", getClass().getSimpleName(),
-							load.calls(), load.failures(), load.lastFailure());
-					assertThat(load.failures()).as("failed calls (last: %s)", load.lastFailure()).isZero();
+							load.calls(), load.failures(), load.lastFailureWithCauses());
+					assertThat(load.failures()).as("failed calls (last: %s)", load.lastFailureWithCauses()).isZero();
 				}
 			});
 	}

@@ -34,10 +34,8 @@ final class SpringGrpcClientSupport implements GrpcLbClientSupport {
 				global.add(this.beanFactory.getBean(name, ClientInterceptor.class));
 			}
 		}
-		return this.beanFactory.getBeanProvider(ClientInterceptor.class)
-			.orderedStream()
-			.filter(global::contains)
-			.toList();
+		// In bean order; an interceptor registered under several names applies once.
+		return this.beanFactory.getBeanProvider(ClientInterceptor.class).orderedStream().filter(global::remove).toList();
 	}
 
 	@Override

@@ -11,6 +11,7 @@ import io.github.grpclb.autoconfigure.GrpcLbMetricsAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbServerAutoConfiguration;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
 import io.grpc.Attributes;
+import io.grpc.ClientInterceptor;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerTransportFilter;
 
@@ -36,7 +37,9 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.client.GlobalClientInterceptor;
 import org.springframework.grpc.client.GrpcChannelFactory;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
 import tools.jackson.databind.json.JsonMapper;
@@ -190,6 +193,35 @@ public final class TestContexts {
 					return transportAttrs;
 				}
 			});
+		}
+
+	}
+
+	/** Name of the global client interceptor bean {@link #withGlobalInterceptor} declares. */
+	public static final String GLOBAL_INTERCEPTOR_BEAN = "testGlobalInterceptor";
+
+	/**
+	 * @param runner a runner
+	 * @return the runner plus a global client interceptor as the gRPC integration declares one (Spring gRPC's {@code @GlobalClientInterceptor}), which is the
+	 * context's {@link GlobalInterceptorDelegate} bean: it needs that bean to be created
+	 */
+	public static ApplicationContextRunner withGlobalInterceptor(ApplicationContextRunner runner) {
+		return runner.withUserConfiguration(GlobalInterceptor.class);
+	}
+
+	/** The interceptor behind {@link #withGlobalInterceptor}, declared by a test. */
+	public interface GlobalInterceptorDelegate extends ClientInterceptor {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class GlobalInterceptor {
+
+		@Bean(GLOBAL_INTERCEPTOR_BEAN)
+		@GlobalClientInterceptor
+		ClientInterceptor testGlobalInterceptor(GlobalInterceptorDelegate delegate) {
+			// Its own instance: one object under two bean names would be two global interceptors.
+			return delegate::interceptCall;
 		}
 
 	}

@@ -76,6 +76,22 @@ public final class Load implements AutoCloseable {
 		return this.lastFailure.get();
 	}
 
+	/**
+	 * @return the last failure with its chain of causes (what a status alone hides, e.g. the IOException behind
+	 * "UNAVAILABLE: io exception"), or "none"
+	 */
+	public String lastFailureWithCauses() {
+		Throwable failure = this.lastFailure.get();
+		if (failure == null) {
+			return "none";
+		}
+		StringBuilder text = new StringBuilder(failure.toString());
+		for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
+			text.append(" <- ").append(cause);
+		}
+		return text.toString();
+	}
+
 	@Override
 	public void close() {
 		this.running = false;
