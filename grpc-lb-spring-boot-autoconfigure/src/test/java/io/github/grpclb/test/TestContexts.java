@@ -20,6 +20,7 @@ import io.grpc.ServerTransportFilter;
 import net.devh.boot.grpc.client.autoconfigure.GrpcClientAutoConfiguration;
 import net.devh.boot.grpc.client.inject.GrpcClient;
 import net.devh.boot.grpc.client.interceptor.GrpcGlobalClientInterceptor;
+import net.devh.boot.grpc.client.stubfactory.StubFactory;
 import net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration;
@@ -92,6 +93,12 @@ public final class TestContexts {
 			.withPropertyValues("grpc.client." + name + ".address=" + address,
 					"grpc.client." + name + ".negotiation-type=plaintext");
 	}
+
+	/** The bean that gives the integration's own channels the starter's settings (there while it is switched on). */
+	public static final String INTEGRATION_BEAN = "grpcLbNetDevhChannelConfigurer";
+
+	/** A class of the gRPC integration the starter needs: without it the starter backs off. */
+	public static final Class<?> INTEGRATION_CLASS = StubFactory.class;
 
 	/** The switch of the starter's settings for the integration's own channels. */
 	public static final String INTEGRATION_FLAG = "grpc.lb.net-devh.enabled";

@@ -19,6 +19,7 @@ import org.springframework.boot.grpc.client.autoconfigure.GrpcClientProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.grpc.client.GlobalClientInterceptor;
 import org.springframework.grpc.client.GrpcChannelBuilderCustomizer;
 
 /**
@@ -28,7 +29,7 @@ import org.springframework.grpc.client.GrpcChannelBuilderCustomizer;
  * {@code @ImportGrpcClients}).
  */
 @AutoConfiguration(afterName = "org.springframework.boot.grpc.client.autoconfigure.GrpcClientAutoConfiguration")
-@ConditionalOnClass({ ManagedChannel.class, NettyChannelBuilder.class })
+@ConditionalOnClass({ ManagedChannel.class, NettyChannelBuilder.class, GlobalClientInterceptor.class })
 @ConditionalOnFlag(value = GrpcLbProperties.PREFIX + ".enabled", decides = "the starter is on")
 @EnableConfigurationProperties(SpringGrpcProperties.class)
 @Import(GrpcLbClientConfiguration.class)

@@ -91,6 +91,12 @@ public final class TestContexts {
 		return runner.withPropertyValues("spring.grpc.client.channel." + name + ".target=" + address);
 	}
 
+	/** The bean that gives the integration's own channels the starter's settings (there while it is switched on). */
+	public static final String INTEGRATION_BEAN = "grpcLbSpringGrpcChannels";
+
+	/** A class of the gRPC integration the starter needs: without it the starter backs off. */
+	public static final Class<?> INTEGRATION_CLASS = GlobalClientInterceptor.class;
+
 	/** The switch of the starter's settings for the integration's own channels. */
 	public static final String INTEGRATION_FLAG = "grpc.lb.spring-grpc.enabled";
 

@@ -14,7 +14,6 @@ import io.github.grpclb.test.TestContexts;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
-import net.devh.boot.grpc.client.stubfactory.StubFactory;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -37,7 +36,7 @@ class GrpcLbAutoConfigurationTests {
 			assertThat(context).hasSingleBean(ClientSettingsResolver.class);
 			assertThat(context).hasSingleBean(GrpcLbChannelFactory.class);
 			assertThat(context).hasSingleBean(GrpcLbClientBeanPostProcessor.class);
-			assertThat(context).hasSingleBean(NetDevhChannelConfigurer.class);
+			assertThat(context).hasBean(TestContexts.INTEGRATION_BEAN);
 			assertThat(context.getBean(ClientSettingsResolver.class).forClient("orders").target())
 				.isEqualTo("dns:///orders.test:9090");
 		});
@@ -113,8 +112,9 @@ class GrpcLbAutoConfigurationTests {
 	}
 
 	@Test
-	void whenNetDevhIsMissingThenItBacksOff() {
-		this.runner.withClassLoader(new FilteredClassLoader(StubFactory.class))
+	void whenTheGrpcIntegrationIsMissingThenItBacksOff() {
+		// net.devh's client starter on Boot 3.5, Spring gRPC on Boot 4.
+		this.runner.withClassLoader(new FilteredClassLoader(TestContexts.INTEGRATION_CLASS))
 			.run((context) -> assertThat(context).doesNotHaveBean(GrpcLbChannelRegistry.class));
 	}
 
@@ -133,11 +133,11 @@ class GrpcLbAutoConfigurationTests {
 		});
 	}
 
-	@org.junit.jupiter.params.ParameterizedTest(name = "grpc.lb.net-devh.enabled={0}")
+	@org.junit.jupiter.params.ParameterizedTest(name = "integration switch={0}")
 	@org.junit.jupiter.params.provider.ValueSource(strings = { "off", "0", "no" })
-	void everyFormOfFalseSwitchesTheNetDevhIntegrationOff(String off) {
-		this.runner.withPropertyValues("grpc.lb.net-devh.enabled=" + off)
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(NetDevhChannelConfigurer.class));
+	void everyFormOfFalseSwitchesTheIntegrationOff(String off) {
+		this.runner.withPropertyValues(TestContexts.INTEGRATION_FLAG + "=" + off)
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(TestContexts.INTEGRATION_BEAN));
 	}
 
 	@org.junit.jupiter.params.ParameterizedTest(name = "grpc.lb.enabled={0}")
@@ -148,7 +148,7 @@ class GrpcLbAutoConfigurationTests {
 	}
 
 	@org.junit.jupiter.params.ParameterizedTest(name = "{0}=flase")
-	@org.junit.jupiter.params.provider.ValueSource(strings = { "grpc.lb.enabled", "grpc.lb.net-devh.enabled" })
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "grpc.lb.enabled", TestContexts.INTEGRATION_FLAG })
 	void aSwitchThatIsNeitherTrueNorFalseFailsStartupNamingIt(String property) {
 		this.runner.withPropertyValues(property + "=flase").run((context) -> {
 			assertThat(context).hasFailed();
@@ -161,12 +161,6 @@ class GrpcLbAutoConfigurationTests {
 				assertThat(ex.getMessage()).contains("neither true nor false");
 			});
 		});
-	}
-
-	@Test
-	void whenNetDevhIntegrationIsSwitchedOffThenNetDevhChannelsAreLeftAlone() {
-		this.runner.withPropertyValues("grpc.lb.net-devh.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(NetDevhChannelConfigurer.class));
 	}
 
 	@Test
