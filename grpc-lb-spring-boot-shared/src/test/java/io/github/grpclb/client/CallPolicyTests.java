@@ -61,11 +61,14 @@ class CallPolicyTests {
 	@Test
 	void aRetryGoesToABackendTheCallHasNotFailedOn() {
 		Backends.Backend failing = backends().all().get(2);
-		// Two attempts and no ejection: every call whose retry went back to the failing backend would fail.
+		// Two attempts and no ejection: every call whose retry went back to the failing backend would fail. No retry
+		// budget either: with 8 threads, a burst of first attempts failing together can spend it and veto a retry
+		// (seen once in many runs); the budget has tests of its own, this one is about where retries go.
 		TestContexts.runner()
 			.withBean(DistributionTests.ConstructorInjected.class)
 			.withPropertyValues("grpc.lb.clients.orders.target=" + Backends.HOST + ":" + backends().port(),
 					"grpc.lb.clients.orders.outlier-detection.enabled=false",
+					"grpc.lb.clients.orders.retry.throttling.enabled=false",
 					"grpc.lb.clients.orders.retry.max-attempts=2", "grpc.lb.clients.orders.retry.initial-backoff=1ms",
 					"grpc.lb.clients.orders.retry.max-backoff=2ms")
 			.run((context) -> {
@@ -73,6 +76,7 @@ class CallPolicyTests {
 				DistributionTests.warmUp(stub, backends());
 				failing.mode(Backends.Mode.UNAVAILABLE);
 				java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+				java.util.concurrent.atomic.AtomicReference<Throwable> lastFailure = new java.util.concurrent.atomic.AtomicReference<>();
 				java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
 				try {
 					java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
@@ -84,6 +88,7 @@ class CallPolicyTests {
 								}
 								catch (io.grpc.StatusRuntimeException ex) {
 									failed.incrementAndGet();
+									lastFailure.set(ex);
 								}
 							}
 						}));
@@ -96,9 +101,10 @@ class CallPolicyTests {
 					pool.shutdownNow();
 				}
 				System.out.printf("retry elsewhere: 2000 calls, 8 threads, 1 of 5 backends UNAVAILABLE, 2 attempts: "
-						+ "%d failed, %d first attempts on the failing backend%n", failed.get(), failing.received());
+						+ "%d failed (last: %s), %d first attempts on the failing backend%n", failed.get(),
+						lastFailure.get(), failing.received());
 				assertThat(failing.received()).as("attempts that reached the failing backend").isGreaterThan(100);
-				assertThat(failed.get()).as("calls that failed").isZero();
+				assertThat(failed.get()).as("calls that failed (last: %s)", lastFailure.get()).isZero();
 			});
 	}
 
