@@ -2,7 +2,6 @@ package io.github.grpclb.test;
 
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -13,10 +12,8 @@ import io.github.grpclb.autoconfigure.GrpcLbHealthContributorAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbMetricsAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbServerAutoConfiguration;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
-import io.grpc.Attributes;
 import io.grpc.ClientInterceptor;
 import io.grpc.ServerBuilder;
-import io.grpc.ServerTransportFilter;
 import net.devh.boot.grpc.client.autoconfigure.GrpcClientAutoConfiguration;
 import net.devh.boot.grpc.client.inject.GrpcClient;
 import net.devh.boot.grpc.client.interceptor.GrpcGlobalClientInterceptor;
@@ -193,7 +190,7 @@ public final class TestContexts {
 	 * @return how many connections its server has accepted
 	 */
 	public static int serverConnections(ApplicationContext context) {
-		return context.getBean(ServerConnections.class).count.get();
+		return context.getBean(ServerConnections.class).counter.count();
 	}
 
 	@GrpcService
@@ -203,17 +200,11 @@ public final class TestContexts {
 
 	static class ServerConnections implements GrpcServerConfigurer {
 
-		final AtomicInteger count = new AtomicInteger();
+		final ConnectionCounter counter = new ConnectionCounter();
 
 		@Override
 		public void accept(ServerBuilder<?> builder) {
-			builder.addTransportFilter(new ServerTransportFilter() {
-				@Override
-				public Attributes transportReady(Attributes transportAttrs) {
-					ServerConnections.this.count.incrementAndGet();
-					return transportAttrs;
-				}
-			});
+			builder.addTransportFilter(this.counter);
 		}
 
 	}
@@ -223,16 +214,11 @@ public final class TestContexts {
 
 	/**
 	 * @param runner a runner
-	 * @return the runner plus a global client interceptor as the gRPC integration declares one (net.devh's {@code @GrpcGlobalClientInterceptor}), which is the
-	 * context's {@link GlobalInterceptorDelegate} bean: it needs that bean to be created
+	 * @return the runner plus a global client interceptor declared as the gRPC integration wants it (net.devh's {@code @GrpcGlobalClientInterceptor}),
+	 * which is the context's {@link GlobalInterceptorDelegate} bean: it needs that bean to be created
 	 */
 	public static ApplicationContextRunner withGlobalInterceptor(ApplicationContextRunner runner) {
 		return runner.withUserConfiguration(GlobalInterceptor.class);
-	}
-
-	/** The interceptor behind {@link #withGlobalInterceptor}, declared by a test. */
-	public interface GlobalInterceptorDelegate extends ClientInterceptor {
-
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.grpclb.channel.GrpcLbChannelRegistry;
 import io.github.grpclb.test.Backends;
 import io.github.grpclb.test.BackendsExtension;
+import io.github.grpclb.test.GlobalInterceptorDelegate;
 import io.github.grpclb.test.TestContexts;
 import io.github.grpclb.test.proto.EchoRequest;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
@@ -438,7 +439,7 @@ class GrpcLbClientTests {
 	 * An interceptor that would call a gRPC service itself, e.g. to fetch a token; global through
 	 * {@link TestContexts#withGlobalInterceptor}.
 	 */
-	static class StubInterceptor implements TestContexts.GlobalInterceptorDelegate {
+	static class StubInterceptor implements GlobalInterceptorDelegate {
 
 		@GrpcLbClient("orders")
 		EchoServiceBlockingStub stub;
@@ -461,7 +462,7 @@ class GrpcLbClientTests {
 
 	}
 
-	static class ProvidedStubInterceptor implements TestContexts.GlobalInterceptorDelegate {
+	static class ProvidedStubInterceptor implements GlobalInterceptorDelegate {
 
 		final ObjectProvider<EchoServiceBlockingStub> stub;
 

@@ -2,7 +2,6 @@ package io.github.grpclb.test;
 
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.grpclb.autoconfigure.GrpcLbActuatorAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbAutoConfiguration;
@@ -10,10 +9,8 @@ import io.github.grpclb.autoconfigure.GrpcLbHealthContributorAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbMetricsAutoConfiguration;
 import io.github.grpclb.autoconfigure.GrpcLbServerAutoConfiguration;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
-import io.grpc.Attributes;
 import io.grpc.ClientInterceptor;
 import io.grpc.ServerBuilder;
-import io.grpc.ServerTransportFilter;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -183,22 +180,16 @@ public final class TestContexts {
 	 * @return how many connections its server has accepted
 	 */
 	public static int serverConnections(ApplicationContext context) {
-		return context.getBean(ServerConnections.class).count.get();
+		return context.getBean(ServerConnections.class).counter.count();
 	}
 
 	static class ServerConnections<T extends ServerBuilder<T>> implements ServerBuilderCustomizer<T> {
 
-		final AtomicInteger count = new AtomicInteger();
+		final ConnectionCounter counter = new ConnectionCounter();
 
 		@Override
 		public void customize(T builder) {
-			builder.addTransportFilter(new ServerTransportFilter() {
-				@Override
-				public Attributes transportReady(Attributes transportAttrs) {
-					ServerConnections.this.count.incrementAndGet();
-					return transportAttrs;
-				}
-			});
+			builder.addTransportFilter(this.counter);
 		}
 
 	}
@@ -208,16 +199,11 @@ public final class TestContexts {
 
 	/**
 	 * @param runner a runner
-	 * @return the runner plus a global client interceptor as the gRPC integration declares one (Spring gRPC's {@code @GlobalClientInterceptor}), which is the
-	 * context's {@link GlobalInterceptorDelegate} bean: it needs that bean to be created
+	 * @return the runner plus a global client interceptor declared as the gRPC integration wants it (Spring gRPC's {@code @GlobalClientInterceptor}),
+	 * which is the context's {@link GlobalInterceptorDelegate} bean: it needs that bean to be created
 	 */
 	public static ApplicationContextRunner withGlobalInterceptor(ApplicationContextRunner runner) {
 		return runner.withUserConfiguration(GlobalInterceptor.class);
-	}
-
-	/** The interceptor behind {@link #withGlobalInterceptor}, declared by a test. */
-	public interface GlobalInterceptorDelegate extends ClientInterceptor {
-
 	}
 
 	@Configuration(proxyBeanMethods = false)
