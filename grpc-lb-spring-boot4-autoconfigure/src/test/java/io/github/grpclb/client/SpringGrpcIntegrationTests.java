@@ -19,12 +19,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.grpc.client.GlobalClientInterceptor;
+import org.springframework.grpc.client.ImportGrpcClients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Spring gRPC's global client interceptors reach the starter's channels, in their order. (The other way, the
- * starter's settings on Spring gRPC's own channels: {@link IntegrationChannelsTests}.)
+ * Spring gRPC's global client interceptors reach the starter's channels, in their order; the stub beans of
+ * {@code @ImportGrpcClients} get the starter's settings. (The starter's settings on Spring gRPC's channels in general:
+ * {@link IntegrationChannelsTests}.)
  */
 class SpringGrpcIntegrationTests {
 
@@ -52,6 +54,30 @@ class SpringGrpcIntegrationTests {
 				// before the one of order 2 appends to it); the interceptor without the annotation did not.
 				assertThat(backend.lastHeader(TEST_HEADER.name())).isEqualTo("first,second");
 			});
+	}
+
+	@Test
+	void stubBeansOfImportGrpcClientsGetTheStartersPolicyAndResolver() {
+		TestContexts.runner()
+			.withUserConfiguration(ImportedStubs.class)
+			.withPropertyValues("spring.grpc.client.channel.orders.target=dns:///" + Backends.HOST + ":" + backends().port(),
+					TestContexts.integrationPolicy("orders", "pick_first"))
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context.getBean(EchoServiceGrpc.EchoServiceBlockingStub.class);
+				for (int i = 0; i < 200; i++) {
+					stub.echo(EchoRequest.newBuilder().setMessage("imported").build());
+				}
+				assertThat(backends().callCounts()).as("round_robin from grpc.lb.defaults, not the pick_first asked for")
+					.allSatisfy((address, count) -> assertThat(count).as(address).isPositive());
+				assertThat(context.getBean(io.github.grpclb.channel.BalancerViews.class).view("orders"))
+					.as("the channel is observed under its name").isNotNull();
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportGrpcClients(target = "orders", types = EchoServiceGrpc.EchoServiceBlockingStub.class)
+	static class ImportedStubs {
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
