@@ -36,7 +36,7 @@ import org.HdrHistogram.Histogram;
  * ({@code nanos}, {@code servedBy}, {@code failures}, {@code lastFailure}) and the latency histogram as Base64 of
  * HdrHistogram's compressed encoding; connections are counted by the parent, which owns the backends, around the
  * {@code run} request. Only these lines go to the child's standard output (its logging goes to standard error); the
- * parent ignores any other line.
+ * parent passes any other line on to its own standard error.
  */
 public final class LoadProtocol {
 
