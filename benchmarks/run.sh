@@ -7,7 +7,8 @@
 #                          (rolling updates under load, rpc_soak-style: exits 1 unless every call is OK and within
 #                          the bound; writes docs/benchmarks/soak.{md,json})
 #        benchmarks/run.sh [--rounds=3] [--warmup=3s] [--window=8s] [--concurrency=32] [--out=docs/benchmarks]
-#                          [--only=starter,raw,...]
+#                          [--only=starter,raw,starter-boot4,spring-grpc,...] [--boot4-jar=benchmarks-boot4/target/benchmarks-boot4.jar]
+#                          (the Boot 4 variants run in a child JVM from the benchmarks-boot4 jar, started by the run)
 # MVNW_OPTS is passed to the build (e.g. MVNW_OPTS=-o to build offline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,8 @@ if [ "${1:-}" != "discovery" ] && [ "${1:-}" != "discovery-system-dns" ] && [ "$
   fi
 fi
 
-./mvnw -B -q --no-transfer-progress ${MVNW_OPTS:-} -pl benchmarks -am package -DskipTests
+# benchmarks-boot4 is the Spring Boot 4 child JVM the side-by-side run starts for its Boot 4 variants.
+./mvnw -B -q --no-transfer-progress ${MVNW_OPTS:-} -pl benchmarks,benchmarks-boot4 -am package -DskipTests
 
 if [ "${1:-}" = "discovery" ]; then
   # New-backend discovery latency (docs/benchmarks.md): names come from a hosts file the run rewrites.

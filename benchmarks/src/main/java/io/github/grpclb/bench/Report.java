@@ -26,6 +26,8 @@ final class Report {
 
 	private final Map<String, Object> run = new LinkedHashMap<>();
 
+	private final Map<String, Map<String, String>> skipped = new LinkedHashMap<>();
+
 	Report(int rounds, Duration warmUp, Duration window, int concurrency, String haproxy) {
 		this.run.put("rounds", rounds);
 		this.run.put("warmUp", warmUp.toString());
@@ -48,6 +50,21 @@ final class Report {
 		this.totals.computeIfAbsent(variant.key(), (key) -> new Totals(variant)).add(window);
 	}
 
+	/**
+	 * Leave a variant out of the results (any window it already had included), with the reason.
+	 * @param key the variant
+	 * @param label what it is
+	 * @param reason why it did not run
+	 */
+	void skip(String key, String label, String reason) {
+		this.totals.remove(key);
+		Map<String, String> entry = new LinkedHashMap<>();
+		entry.put("key", key);
+		entry.put("label", label);
+		entry.put("reason", reason);
+		this.skipped.put(key, entry);
+	}
+
 	void write(Path directory) throws IOException {
 		Totals reference = this.totals.get("raw");
 		List<Map<String, Object>> rows = new ArrayList<>();
@@ -57,6 +74,7 @@ final class Report {
 		Map<String, Object> json = new LinkedHashMap<>();
 		json.put("run", this.run);
 		json.put("variants", rows);
+		json.put("skipped", new ArrayList<>(this.skipped.values()));
 		json.put("targets", targets());
 		new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
 			.writeValue(directory.resolve("results.json").toFile(), json);
@@ -75,6 +93,9 @@ final class Report {
 					(double) r.get("p99Ms"), (double) r.get("p999Ms"), ratio(r.get("p99VsRaw")), r.get("perBackend"),
 					r.get("maxMin") == null ? "∞ (pinned)" : String.format(Locale.ROOT, "%.3f", (double) r.get("maxMin")),
 					(long) r.get("connections"), (long) r.get("failures"), r.get("rpsPerRound")));
+		}
+		for (Map<String, String> skip : this.skipped.values()) {
+			md.append("%nSkipped: `%s` (%s): %s%n".formatted(skip.get("key"), skip.get("label"), skip.get("reason")));
 		}
 		md.append("\n").append(targetsMarkdown());
 		md.append("\nMachine: %s cores (%s), %s, %s; HAProxy: %s. %s rounds of %s warm-up + %s window per variant, "

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 import com.google.protobuf.ByteString;
 import io.github.grpclb.bench.proto.BenchReply;
@@ -20,8 +21,11 @@ import org.HdrHistogram.Recorder;
 /**
  * Closed-loop unary load: a fixed number of calls in flight, each started as soon as the previous one of its slot
  * completes. A warm-up, then a measured window whose latencies, replies per backend and failures are recorded.
+ * <p>
+ * Both benchmark applications measure with this class: {@code benchmarks} for its own variants, and the Spring
+ * Boot 4 child JVM ({@code benchmarks-boot4}) for the Boot 4 variants, through {@link LoadProtocol}.
  */
-final class ClosedLoop {
+public final class ClosedLoop {
 
 	private static final ByteString PAYLOAD = ByteString.copyFrom(new byte[64]);
 
@@ -31,15 +35,35 @@ final class ClosedLoop {
 
 	private final Duration window;
 
-	ClosedLoop(int concurrency, Duration warmUp, Duration window) {
+	public ClosedLoop(int concurrency, Duration warmUp, Duration window) {
 		this.concurrency = concurrency;
 		this.warmUp = warmUp;
 		this.window = window;
 	}
 
-	Window run(BenchServiceGrpc.BenchServiceStub stub, BenchBackends backends) throws InterruptedException {
+	public int concurrency() {
+		return this.concurrency;
+	}
+
+	public Duration warmUp() {
+		return this.warmUp;
+	}
+
+	public Duration window() {
+		return this.window;
+	}
+
+	/**
+	 * Drive a stub for the warm-up and the measured window, then wait for the calls in flight.
+	 * @param stub the stub to call
+	 * @param connections connections the backends have accepted so far ({@code () -> 0} where they cannot be seen,
+	 * as in the Boot 4 child JVM: the benchmark counts them around its request)
+	 * @return what the window saw
+	 * @throws InterruptedException if interrupted
+	 */
+	public Window run(BenchServiceGrpc.BenchServiceStub stub, LongSupplier connections) throws InterruptedException {
 		Run run = new Run(stub);
-		long connectionsBefore = backends.connections();
+		long connectionsBefore = connections.getAsLong();
 		for (int slot = 0; slot < this.concurrency; slot++) {
 			run.next();
 		}
@@ -60,7 +84,7 @@ final class ClosedLoop {
 		Map<String, Long> served = new TreeMap<>();
 		run.servedBy.forEach((backend, count) -> served.put(backend, count.sum()));
 		return new Window(elapsed, latencies, served, run.failures.sum(), run.lastFailure,
-				backends.connections() - connectionsBefore);
+				connections.getAsLong() - connectionsBefore);
 	}
 
 	/**
@@ -73,11 +97,20 @@ final class ClosedLoop {
 	 * @param lastFailure description of the last failure, or {@code null}
 	 * @param connections connections the backends accepted during warm-up and window
 	 */
-	record Window(long nanos, Histogram latencies, Map<String, Long> servedBy, long failures, String lastFailure,
-			long connections) {
+	public record Window(long nanos, Histogram latencies, Map<String, Long> servedBy, long failures,
+			String lastFailure, long connections) {
 
-		long calls() {
+		public long calls() {
 			return this.servedBy.values().stream().mapToLong(Long::longValue).sum();
+		}
+
+		/**
+		 * The same window with another connection count.
+		 * @param connections connections the backends accepted during warm-up and window
+		 * @return a copy
+		 */
+		public Window withConnections(long connections) {
+			return new Window(this.nanos, this.latencies, this.servedBy, this.failures, this.lastFailure, connections);
 		}
 
 	}
