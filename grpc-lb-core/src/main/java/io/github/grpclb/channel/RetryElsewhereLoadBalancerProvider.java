@@ -2,6 +2,7 @@ package io.github.grpclb.channel;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -10,6 +11,7 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ConnectivityState;
 import io.grpc.LoadBalancer;
 import io.grpc.MethodDescriptor;
+import io.grpc.SynchronizationContext;
 
 /**
  * The {@value #POLICY} load-balancing policy: whatever child policy it wraps picks as usual, except that a retry or
@@ -22,6 +24,12 @@ import io.grpc.MethodDescriptor;
  * {@link #interceptor()}, which gives each call the memory of where its attempts went. Registered with grpc-java
  * through {@code META-INF/services} like grpc-java's own policies; it keeps no state of its own. The memory is kept
  * by the picker, so calls pay for no stream tracer.
+ * <p>
+ * A retry or hedge also waits for a backend, for up to {@link GrpcLbChannelFactory#FAILOVER_WAIT} after the balancer
+ * lost its last working connection, instead of failing at once: when every old pod stops together (a blue/green
+ * switch, a rollout that replaces them all), a call whose attempt was cut on one would otherwise spend its remaining
+ * attempts in the moment before the new pods are connected. New calls get the same grace from
+ * {@link FailoverWait}; a channel that never had a working connection still fails fast.
  */
 public final class RetryElsewhereLoadBalancerProvider extends ParentPolicyProvider {
 
@@ -55,13 +63,55 @@ public final class RetryElsewhereLoadBalancerProvider extends ParentPolicyProvid
 
 	private static final class RetryElsewhereLoadBalancer extends ParentLoadBalancer {
 
+		private static final long HOLD_NANOS = GrpcLbChannelFactory.FAILOVER_WAIT.toNanos();
+
+		private final LoadBalancer.Helper helper;
+
+		private ConnectivityState lastState;
+
+		/** When the child stopped being READY after having been READY; 0 while READY or before it ever was. */
+		private long lostAtNanos;
+
+		private SynchronizationContext.ScheduledHandle holdEnd;
+
 		RetryElsewhereLoadBalancer(LoadBalancer.Helper helper) {
 			super(helper);
+			this.helper = helper;
 		}
 
 		@Override
 		LoadBalancer.SubchannelPicker picker(ConnectivityState state, LoadBalancer.SubchannelPicker picker) {
-			return new AvoidingPicker(picker);
+			long now = System.nanoTime();
+			if (state == ConnectivityState.READY) {
+				this.lostAtNanos = 0;
+			}
+			else if (this.lastState == ConnectivityState.READY) {
+				this.lostAtNanos = now;
+			}
+			this.lastState = state;
+			if (this.holdEnd != null) {
+				this.holdEnd.cancel();
+				this.holdEnd = null;
+			}
+			long holdUntil = (this.lostAtNanos != 0) ? this.lostAtNanos + HOLD_NANOS : 0;
+			if (holdUntil != 0 && holdUntil - now > 0) {
+				// Retries waiting in this picker are picked again when the next one comes; if none comes before the
+				// hold ends, the same child picker without the hold lets them fail as they would have.
+				this.holdEnd = this.helper.getSynchronizationContext().schedule(() -> {
+					this.holdEnd = null;
+					this.helper.updateBalancingState(state, new AvoidingPicker(picker, 0));
+				}, holdUntil - now, TimeUnit.NANOSECONDS, this.helper.getScheduledExecutorService());
+			}
+			return new AvoidingPicker(picker, holdUntil);
+		}
+
+		@Override
+		public void shutdown() {
+			if (this.holdEnd != null) {
+				this.holdEnd.cancel();
+				this.holdEnd = null;
+			}
+			super.shutdown();
 		}
 
 	}
@@ -70,15 +120,28 @@ public final class RetryElsewhereLoadBalancerProvider extends ParentPolicyProvid
 
 		private final LoadBalancer.SubchannelPicker delegate;
 
-		AvoidingPicker(LoadBalancer.SubchannelPicker delegate) {
+		/** Until when (System.nanoTime) a retry that finds no backend waits for one; 0 for not at all. */
+		private final long holdUntilNanos;
+
+		AvoidingPicker(LoadBalancer.SubchannelPicker delegate, long holdUntilNanos) {
 			this.delegate = delegate;
+			this.holdUntilNanos = holdUntilNanos;
 		}
 
 		@Override
 		public LoadBalancer.PickResult pickSubchannel(LoadBalancer.PickSubchannelArgs args) {
 			LoadBalancer.PickResult result = this.delegate.pickSubchannel(args);
 			Picked picked = args.getCallOptions().getOption(PICKED);
-			if (picked == null || result.getSubchannel() == null) {
+			if (picked == null) {
+				return result;
+			}
+			if (result.getSubchannel() == null) {
+				// No backend can take it now. A later attempt of a call (a retry or hedge: an earlier one was picked)
+				// waits while a failover may still bring one, as a new call waits in FailoverWait.
+				boolean failing = !result.getStatus().isOk() && !result.isDrop();
+				if (failing && picked.any() && this.holdUntilNanos != 0 && this.holdUntilNanos - System.nanoTime() > 0) {
+					return LoadBalancer.PickResult.withNoResult();
+				}
 				return result;
 			}
 			for (int i = 0; i < MAX_REPICKS && picked.contains(result.getSubchannel()); i++) {
@@ -103,6 +166,10 @@ public final class RetryElsewhereLoadBalancerProvider extends ParentPolicyProvid
 		private LoadBalancer.Subchannel first;
 
 		private List<LoadBalancer.Subchannel> more;
+
+		synchronized boolean any() {
+			return this.first != null;
+		}
 
 		synchronized boolean contains(LoadBalancer.Subchannel subchannel) {
 			return subchannel == this.first || (this.more != null && this.more.contains(subchannel));
