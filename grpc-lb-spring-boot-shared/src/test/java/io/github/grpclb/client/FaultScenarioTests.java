@@ -8,6 +8,7 @@ import java.util.Set;
 
 import io.github.grpclb.test.Backends;
 import io.github.grpclb.test.BackendsExtension;
+import io.github.grpclb.test.Causes;
 import io.github.grpclb.test.RecordingLoad;
 import io.github.grpclb.test.TestContexts;
 import io.github.grpclb.test.proto.EchoServiceGrpc;
@@ -363,7 +364,7 @@ class FaultScenarioTests {
 				RecordingLoad.Window all = load.window(start, end);
 				report("i) 25 abrupt kills at 0.4 s intervals, 16 threads", "%d calls, %d failed %s", all.calls(),
 						all.failedCalls(), all.failures());
-				assertThat(all.callsByStatus()).as("calls by status (last failure: %s)", load.lastFailure())
+				assertThat(all.callsByStatus()).as("calls by status (last failure: %s)", Causes.chain(load.lastFailure()))
 					.doesNotContainKey(Status.Code.UNKNOWN);
 			}
 		});

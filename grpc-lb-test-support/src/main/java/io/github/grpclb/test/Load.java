@@ -81,15 +81,7 @@ public final class Load implements AutoCloseable {
 	 * "UNAVAILABLE: io exception"), or "none"
 	 */
 	public String lastFailureWithCauses() {
-		Throwable failure = this.lastFailure.get();
-		if (failure == null) {
-			return "none";
-		}
-		StringBuilder text = new StringBuilder(failure.toString());
-		for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
-			text.append(" <- ").append(cause);
-		}
-		return text.toString();
+		return Causes.chain(this.lastFailure.get());
 	}
 
 	@Override
