@@ -3,7 +3,6 @@ package io.github.grpclb.client;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import io.github.grpclb.test.Backends;

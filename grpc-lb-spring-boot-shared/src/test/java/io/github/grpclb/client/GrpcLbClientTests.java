@@ -17,7 +17,6 @@ import io.github.grpclb.test.proto.EchoServiceGrpc.EchoServiceBlockingStub;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import jakarta.annotation.PostConstruct;

@@ -2,8 +2,6 @@ package io.github.grpclb.autoconfigure;
 
 import java.net.URI;
 
-import io.grpc.internal.GrpcUtil;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.grpc.client.autoconfigure.GrpcClientProperties;
 
@@ -18,17 +16,16 @@ final class SpringGrpcTargets {
 
 	static URI address(ObjectProvider<GrpcClientProperties> properties, String name) {
 		GrpcClientProperties client = properties.getIfAvailable();
-		if (client == null || client.getChannel().get(name) == null) {
-			return null;
-		}
-		String target = client.getChannel().get(name).getTarget();
+		GrpcClientProperties.Channel channel = (client != null) ? client.getChannel().get(name) : null;
+		String target = (channel != null) ? channel.getTarget() : null;
 		if (target == null || !target.contains(":/")) {
 			return null;
 		}
 		try {
-			return new URI(target);
+			return URI.create(target);
 		}
-		catch (java.net.URISyntaxException ex) {
+		catch (IllegalArgumentException ex) {
+			// Not a URI: Spring gRPC and grpc-java's own resolver keep it, and report it as before.
 			return null;
 		}
 	}
