@@ -46,6 +46,8 @@ public final class GrpcLbChannelFactory {
 
 	private final BalancerViews views;
 
+	private final EndpointSource endpoints;
+
 	/**
 	 * Create a factory.
 	 * @param customizers applied in list order to every builder, after the starter's own settings
@@ -73,9 +75,24 @@ public final class GrpcLbChannelFactory {
 	 */
 	public GrpcLbChannelFactory(List<GrpcLbChannelBuilderCustomizer> customizers,
 			ResolutionListener resolutionListener, BalancerViews views) {
+		this(customizers, resolutionListener, views, null);
+	}
+
+	/**
+	 * Create a factory.
+	 * @param customizers applied in list order to every builder, after the starter's own settings
+	 * @param resolutionListener told what the resolvers of the starter's channels find
+	 * @param views where each client's balancer shows what it sees, or {@code null} for nowhere (the views must also
+	 * be among the resolution listeners to show resolutions)
+	 * @param endpoints where {@code kubernetes:} targets get their endpoints, or {@code null} when there is no
+	 * Kubernetes client (such targets then fail)
+	 */
+	public GrpcLbChannelFactory(List<GrpcLbChannelBuilderCustomizer> customizers,
+			ResolutionListener resolutionListener, BalancerViews views, EndpointSource endpoints) {
 		this.customizers = List.copyOf(Objects.requireNonNull(customizers, "customizers"));
 		this.resolutionListener = Objects.requireNonNull(resolutionListener, "resolutionListener");
 		this.views = views;
+		this.endpoints = endpoints;
 	}
 
 	/**
@@ -87,6 +104,29 @@ public final class GrpcLbChannelFactory {
 	 */
 	public static NameResolverProvider resolverProvider(String clientName, ChannelSettings settings,
 			ResolutionListener resolutionListener) {
+		return resolverProvider(clientName, settings, resolutionListener, null);
+	}
+
+	/**
+	 * The resolver provider the starter installs on a channel of this client, if any.
+	 * @param clientName the client
+	 * @param settings its settings
+	 * @param resolutionListener told what the resolver finds
+	 * @param endpoints where {@code kubernetes:} targets get their endpoints, or {@code null} when there is no
+	 * Kubernetes client
+	 * @return the provider, or {@code null} to leave the target to grpc-java's registry
+	 * @throws InvalidTargetException for a {@code kubernetes:} target without {@code endpoints}
+	 */
+	public static NameResolverProvider resolverProvider(String clientName, ChannelSettings settings,
+			ResolutionListener resolutionListener, EndpointSource endpoints) {
+		if (KubernetesNameResolverProvider.handles(settings.target())) {
+			if (endpoints == null) {
+				throw new InvalidTargetException(clientName, settings.target(), new IllegalArgumentException(
+						"a kubernetes: target needs fabric8's Kubernetes client: add "
+								+ KubernetesNameResolverProvider.DEPENDENCIES));
+			}
+			return new KubernetesNameResolverProvider(clientName, settings.resolver(), resolutionListener, endpoints);
+		}
 		if (StaticAddressesNameResolverProvider.handles(settings.target())) {
 			return new StaticAddressesNameResolverProvider(clientName, settings.resolver(), resolutionListener);
 		}
@@ -107,8 +147,8 @@ public final class GrpcLbChannelFactory {
 		FailoverWait failover = new FailoverWait(clientName, FAILOVER_WAIT);
 		String observeKey = (this.views != null) ? this.views.observe(clientName, settings) : null;
 		ManagedChannel channel = create(clientName, settings, ServiceConfigs.pooled(settings, observeKey),
-				resolverProvider(clientName, settings, this.resolutionListener), UnsentCallReplay.interceptor(),
-				failover);
+				resolverProvider(clientName, settings, this.resolutionListener, this.endpoints),
+				UnsentCallReplay.interceptor(), failover);
 		failover.watching(ConnectionWatch.watch(channel, RECONNECT_INTERVAL));
 		return channel;
 	}
@@ -123,7 +163,7 @@ public final class GrpcLbChannelFactory {
 		if (this.views != null) {
 			this.views.dialing(clientName, settings);
 		}
-		NameResolverProvider provider = resolverProvider(clientName, settings, this.resolutionListener);
+		NameResolverProvider provider = resolverProvider(clientName, settings, this.resolutionListener, this.endpoints);
 		if (provider == null) {
 			String scheme = URI.create(settings.target()).getScheme();
 			provider = NameResolverRegistry.getDefaultRegistry().getProviderForScheme(scheme);

@@ -8,6 +8,7 @@ import io.grpc.LoadBalancer;
 import io.grpc.LoadBalancerProvider;
 import io.grpc.NameResolver;
 import io.grpc.Status;
+import io.grpc.LoadBalancer.FixedResultPicker;
 import io.grpc.util.ForwardingLoadBalancer;
 import io.grpc.util.ForwardingLoadBalancerHelper;
 import io.grpc.util.GracefulSwitchLoadBalancer;
@@ -79,23 +80,33 @@ abstract class ParentPolicyProvider extends LoadBalancerProvider {
 	 */
 	abstract static class ParentLoadBalancer extends ForwardingLoadBalancer {
 
-		private final GracefulSwitchLoadBalancer child;
+		private final LoadBalancer.Helper helper;
+
+		private GracefulSwitchLoadBalancer child;
+
+		/** Whether the last address list was empty (the child then has no subchannels). */
+		private boolean empty;
 
 		ParentLoadBalancer(LoadBalancer.Helper helper) {
-			this.child = new GracefulSwitchLoadBalancer(new ForwardingLoadBalancerHelper() {
+			this.helper = helper;
+			this.child = newChild();
+		}
+
+		private GracefulSwitchLoadBalancer newChild() {
+			return new GracefulSwitchLoadBalancer(new ForwardingLoadBalancerHelper() {
 				@Override
 				protected LoadBalancer.Helper delegate() {
-					return helper;
+					return ParentLoadBalancer.this.helper;
 				}
 
 				@Override
 				public LoadBalancer.Subchannel createSubchannel(LoadBalancer.CreateSubchannelArgs args) {
-					return subchannel(helper.createSubchannel(args), args);
+					return subchannel(ParentLoadBalancer.this.helper.createSubchannel(args), args);
 				}
 
 				@Override
 				public void updateBalancingState(ConnectivityState state, LoadBalancer.SubchannelPicker picker) {
-					helper.updateBalancingState(state, picker(state, picker));
+					ParentLoadBalancer.this.helper.updateBalancingState(state, picker(state, picker));
 				}
 			});
 		}
@@ -133,15 +144,47 @@ abstract class ParentPolicyProvider extends LoadBalancerProvider {
 			return this.child;
 		}
 
+		/** An empty list means "no backend" here ({@link NoBackends}), not "keep what you have". */
+		@Override
+		public final boolean canHandleEmptyAddressListFromNameResolution() {
+			return true;
+		}
+
 		@Override
 		public final Status acceptResolvedAddresses(LoadBalancer.ResolvedAddresses resolvedAddresses) {
+			if (noBackends(resolvedAddresses)) {
+				return Status.OK;
+			}
 			return this.child.acceptResolvedAddresses(childAddresses(resolvedAddresses));
 		}
 
 		@Override
 		@SuppressWarnings("deprecation")
 		public final void handleResolvedAddresses(LoadBalancer.ResolvedAddresses resolvedAddresses) {
-			this.child.handleResolvedAddresses(childAddresses(resolvedAddresses));
+			if (!noBackends(resolvedAddresses)) {
+				this.child.handleResolvedAddresses(childAddresses(resolvedAddresses));
+			}
+		}
+
+		/**
+		 * An empty list: close every connection (the child with its subchannels; calls in flight finish) and fail
+		 * calls with the resolver's status until a list with backends comes, which goes to a new child.
+		 */
+		private boolean noBackends(LoadBalancer.ResolvedAddresses resolvedAddresses) {
+			if (!resolvedAddresses.getAddresses().isEmpty()) {
+				this.empty = false;
+				return false;
+			}
+			if (!this.empty) {
+				this.empty = true;
+				this.child.shutdown();
+				this.child = newChild();
+			}
+			Status status = NoBackends.statusOf(resolvedAddresses.getAttributes());
+			this.helper.updateBalancingState(ConnectivityState.TRANSIENT_FAILURE, picker(
+					ConnectivityState.TRANSIENT_FAILURE,
+					new FixedResultPicker(LoadBalancer.PickResult.withError(status))));
+			return true;
 		}
 
 		private LoadBalancer.ResolvedAddresses childAddresses(LoadBalancer.ResolvedAddresses addresses) {

@@ -143,7 +143,12 @@ final class SharedResolution implements AutoCloseable {
 
 			@Override
 			public Status onResult2(NameResolver.ResolutionResult result) {
-				if (result.getAddressesOrError().hasValue()) {
+				if (result.getAddressesOrError().hasValue() && result.getAddressesOrError().getValue().isEmpty()) {
+					// No backend on purpose (NoBackends): calls fail with the resolver's reason until there is one.
+					SharedResolution.this.latest = null;
+					SharedResolution.this.latestError = NoBackends.statusOf(result.getAttributes());
+				}
+				else if (result.getAddressesOrError().hasValue()) {
 					SharedResolution.this.latest = result;
 					SharedResolution.this.latestError = null;
 				}

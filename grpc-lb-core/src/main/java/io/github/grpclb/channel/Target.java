@@ -22,6 +22,8 @@ import io.grpc.NameResolverRegistry;
  * server); with SRV the port may be left out, and the host may be the full SRV name
  * ({@code _grpc._tcp.orders.shop.svc.cluster.local});</li>
  * <li>{@code static:///host:port,host:port,…} (a fixed list: IPv4 addresses or host names);</li>
+ * <li>{@code kubernetes:///service[.namespace[.svc[.cluster-domain]]][:port or port-name]} (the ready endpoints of a
+ * Service, from a watch of its EndpointSlices; the namespace defaults to the client's own);</li>
  * <li>any other URI whose scheme grpc-java has a resolver for, kept as it is.</li>
  * </ul>
  * Hosts are DNS names (letters, digits, {@code -}, {@code _} and dots) or IP literals. Parsing never looks a name
@@ -39,6 +41,13 @@ public final class Target {
 	private static final String STATIC_EXAMPLE = "List the addresses after three slashes, each with its port: "
 			+ "static:///10.0.0.1:9090,10.0.0.2:9090 (IPv4 addresses or host names).";
 
+	private static final String KUBERNETES_EXAMPLE = "Name the Service and its port after three slashes: "
+			+ "kubernetes:///orders.shop:grpc (Service orders in namespace shop, port name grpc) or "
+			+ "kubernetes:///orders:9090 (the client's own namespace, pod port 9090).";
+
+	/** A Kubernetes object name (RFC 1123 label): a Service, a namespace, a port name. */
+	private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
 	/** What resolves a target. */
 	public enum Kind {
 
@@ -47,6 +56,9 @@ public final class Target {
 
 		/** {@code static:} */
 		STATIC,
+
+		/** {@code kubernetes:} */
+		KUBERNETES,
 
 		/** Another scheme, resolved by grpc-java's registry. */
 		OTHER
@@ -65,14 +77,22 @@ public final class Target {
 
 	private final List<HostPort> entries;
 
+	private final KubernetesService service;
+
 	private Target(String uri, String scheme, Kind kind, HostPort dnsServer, HostPort address,
 			List<HostPort> entries) {
+		this(uri, scheme, kind, dnsServer, address, entries, null);
+	}
+
+	private Target(String uri, String scheme, Kind kind, HostPort dnsServer, HostPort address,
+			List<HostPort> entries, KubernetesService service) {
 		this.uri = uri;
 		this.scheme = scheme;
 		this.kind = kind;
 		this.dnsServer = dnsServer;
 		this.address = address;
 		this.entries = entries;
+		this.service = service;
 	}
 
 	/**
@@ -107,6 +127,9 @@ public final class Target {
 		String lower = scheme.toLowerCase(Locale.ROOT);
 		if (lower.equals(StaticAddressesNameResolverProvider.SCHEME)) {
 			return staticList(text, scheme, authority, path);
+		}
+		if (lower.equals(KubernetesNameResolverProvider.SCHEME)) {
+			return kubernetes(text, scheme, authority, path);
 		}
 		if (lower.equals("dns")) {
 			// An IPv6 literal goes into the path percent-encoded, as grpc-java writes it ([ and ] are not allowed
@@ -181,6 +204,67 @@ public final class Target {
 			throw new SyntaxException("grpc-java's URI parser rejects it: " + grpcProblem, STATIC_EXAMPLE);
 		}
 		return new Target(text, scheme, Kind.STATIC, null, null, List.copyOf(entries));
+	}
+
+	private static Target kubernetes(String text, String scheme, String authority, String path) {
+		if (!authority.isEmpty()) {
+			throw new SyntaxException("the Service of a kubernetes target goes in the path (kubernetes:///orders.shop:grpc); '"
+					+ authority + "' is in the authority", KUBERNETES_EXAMPLE);
+		}
+		if (path.isEmpty()) {
+			throw new SyntaxException("a kubernetes target needs a Service name after kubernetes:///",
+					KUBERNETES_EXAMPLE);
+		}
+		String host = path;
+		String port = null;
+		int colon = path.indexOf(':');
+		if (colon >= 0) {
+			host = path.substring(0, colon);
+			port = path.substring(colon + 1);
+			if (port.isEmpty()) {
+				throw new SyntaxException("the port after ':' is missing", KUBERNETES_EXAMPLE);
+			}
+		}
+		String[] parts = host.split("\\.", -1);
+		for (String part : parts) {
+			if (!LABEL.matcher(part).matches()) {
+				throw new SyntaxException("'" + part + "' is not a Kubernetes name (lower-case letters, digits and "
+						+ "'-', at most 63, starting and ending with a letter or digit)", KUBERNETES_EXAMPLE);
+			}
+		}
+		if (parts.length > 2 && !parts[2].equals("svc")) {
+			throw new SyntaxException("'" + host + "' is not service[.namespace[.svc[.cluster-domain]]]",
+					KUBERNETES_EXAMPLE);
+		}
+		String namespace = (parts.length > 1) ? parts[1] : null;
+		int number = -1;
+		String portName = null;
+		if (port != null) {
+			if (port.chars().allMatch(Character::isDigit)) {
+				try {
+					number = Integer.parseInt(port);
+				}
+				catch (NumberFormatException ex) {
+					number = 0;
+				}
+				if (number < 1 || number > 65535) {
+					throw new SyntaxException("port " + port + " is outside 1..65535", KUBERNETES_EXAMPLE);
+				}
+			}
+			else if (LABEL.matcher(port).matches()) {
+				portName = port;
+			}
+			else {
+				throw new SyntaxException("'" + port + "' is neither a port number nor a port name of a Service",
+						KUBERNETES_EXAMPLE);
+			}
+		}
+		String grpcProblem = grpcUriProblem(text);
+		if (grpcProblem != null) {
+			throw new SyntaxException("grpc-java's URI parser rejects it: " + grpcProblem, KUBERNETES_EXAMPLE);
+		}
+		return new Target(text, scheme, Kind.KUBERNETES, null, null, List.of(),
+				new KubernetesService(parts[0], namespace, number, portName));
 	}
 
 	/** {@code host:port}, {@code [v6]:port}, or (when the port may be missing) a host alone. */
@@ -290,6 +374,11 @@ public final class Target {
 		return this.entries;
 	}
 
+	/** @return the Service of a kubernetes target, else {@code null} */
+	public KubernetesService service() {
+		return this.service;
+	}
+
 	/**
 	 * The authority a channel with this target reports: {@code host:port} (the host alone with SRV) for dns, the
 	 * first entry of a static list (interceptors that parse the authority as one {@code host:port} then work).
@@ -299,6 +388,7 @@ public final class Target {
 		return switch (this.kind) {
 			case DNS -> this.address.toString();
 			case STATIC -> this.entries.get(0).toString();
+			case KUBERNETES -> this.service.authority(null);
 			case OTHER -> null;
 		};
 	}
@@ -337,6 +427,35 @@ public final class Target {
 		public String toString() {
 			String shown = (this.host.indexOf(':') >= 0) ? "[" + this.host + "]" : this.host;
 			return (this.port >= 0) ? shown + ":" + this.port : shown;
+		}
+
+	}
+
+	/**
+	 * The Service a {@code kubernetes:} target names.
+	 *
+	 * @param name the Service's name
+	 * @param namespace its namespace, or {@code null} for the client's own
+	 * @param port the port number (the pod's port, as the EndpointSlices list it), or {@code -1}
+	 * @param portName the name of the Service's port, or {@code null}
+	 */
+	public record KubernetesService(String name, String namespace, int port, String portName) {
+
+		/**
+		 * The authority a channel reports: {@code name.namespace.svc} (the name TLS certificates of Services
+		 * usually carry), with the port when it is a number.
+		 * @param defaultNamespace the namespace to assume when the target has none, or {@code null}
+		 * @return the authority
+		 */
+		public String authority(String defaultNamespace) {
+			String ns = (this.namespace != null) ? this.namespace : defaultNamespace;
+			String host = (ns != null) ? this.name + "." + ns + ".svc" : this.name;
+			return (this.port > 0) ? host + ":" + this.port : host;
+		}
+
+		/** @return how the port is written in the target, or {@code null} when it has none */
+		public String portText() {
+			return (this.portName != null) ? this.portName : (this.port > 0) ? String.valueOf(this.port) : null;
 		}
 
 	}

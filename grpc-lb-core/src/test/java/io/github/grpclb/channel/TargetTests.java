@@ -114,7 +114,36 @@ class TargetTests {
 				Arguments.of("static:///[::1]:9090", false, "IPv6 literals cannot appear"),
 				Arguments.of("dns://127.0.0.2:53,127.0.0.3:53/orders.test:9090", false,
 						"grpc-java's URI parser rejects it"),
-				Arguments.of("", false, "a target is needed"));
+				Arguments.of("", false, "a target is needed"),
+				Arguments.of("kubernetes://shop/orders:grpc", false, "goes in the path"),
+				Arguments.of("kubernetes:///", false, "needs a Service name"),
+				Arguments.of("kubernetes:///Orders.shop:grpc", false, "'Orders' is not a Kubernetes name"),
+				Arguments.of("kubernetes:///orders.shop:", false, "port after ':' is missing"),
+				Arguments.of("kubernetes:///orders.shop:0", false, "outside 1..65535"),
+				Arguments.of("kubernetes:///orders.shop:grpc_port", false, "neither a port number nor a port name"),
+				Arguments.of("kubernetes:///orders.shop.cluster.local:grpc", false,
+						"is not service[.namespace[.svc[.cluster-domain]]]"));
+	}
+
+	static Stream<Arguments> kubernetesForms() {
+		return Stream.of(Arguments.of("kubernetes:///orders.shop:grpc", "orders", "shop", -1, "grpc", "orders.shop.svc"),
+				Arguments.of("kubernetes:///orders:9090", "orders", null, 9090, null, "orders:9090"),
+				Arguments.of("kubernetes:///orders.shop.svc.cluster.local:grpc", "orders", "shop", -1, "grpc",
+						"orders.shop.svc"),
+				Arguments.of("kubernetes:///orders.shop", "orders", "shop", -1, null, "orders.shop.svc"),
+				Arguments.of("KUBERNETES:///orders.shop:9090", "orders", "shop", 9090, null, "orders.shop.svc:9090"));
+	}
+
+	@ParameterizedTest(name = "[{index}] ''{0}''")
+	@MethodSource("kubernetesForms")
+	void everyKubernetesFormParses(String written, String service, String namespace, int port, String portName,
+			String authority) {
+		Target target = Target.parse(written, false);
+		assertThat(target.kind()).isEqualTo(Target.Kind.KUBERNETES);
+		assertThat(target.uri()).isEqualTo(written);
+		assertThat(target.service())
+			.isEqualTo(new Target.KubernetesService(service, namespace, port, portName));
+		assertThat(target.authority()).isEqualTo(authority);
 	}
 
 	@ParameterizedTest(name = "[{index}] ''{0}''")

@@ -264,6 +264,8 @@ public final class Backends implements AutoCloseable {
 
 		private final AtomicInteger connections = new AtomicInteger();
 
+		private final AtomicInteger openConnections = new AtomicInteger();
+
 		private final Set<String> userAgents = ConcurrentHashMap.newKeySet();
 
 		private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
@@ -319,6 +321,11 @@ public final class Backends implements AutoCloseable {
 		/** @return connections accepted */
 		public int connections() {
 			return this.connections.get();
+		}
+
+		/** @return connections accepted and not closed yet */
+		public int openConnections() {
+			return this.openConnections.get();
 		}
 
 		/** @return user-agent headers seen */
@@ -556,7 +563,13 @@ public final class Backends implements AutoCloseable {
 				@Override
 				public Attributes transportReady(Attributes transportAttrs) {
 					Backend.this.connections.incrementAndGet();
+					Backend.this.openConnections.incrementAndGet();
 					return transportAttrs;
+				}
+
+				@Override
+				public void transportTerminated(Attributes transportAttrs) {
+					Backend.this.openConnections.decrementAndGet();
 				}
 			};
 		}
