@@ -1,6 +1,7 @@
 package io.github.grpclb.autoconfigure;
 
 import io.github.grpclb.channel.BalancerViews;
+import io.github.grpclb.channel.EndpointSource;
 import io.github.grpclb.channel.GrpcLbChannelBuilderCustomizer;
 import io.github.grpclb.channel.ResolutionListener;
 import io.github.grpclb.client.GrpcLbClientSupport;
@@ -60,9 +61,9 @@ public final class GrpcLbAutoConfiguration {
 			decides = "net.devh's @GrpcClient channels get the starter's settings")
 	NetDevhChannelConfigurer grpcLbNetDevhChannelConfigurer(ClientSettingsResolver settings,
 			ObjectProvider<GrpcChannelsProperties> channels, ObjectProvider<ResolutionListener> resolutionListeners,
-			BalancerViews views) {
+			BalancerViews views, ObjectProvider<EndpointSource> endpoints) {
 		return new NetDevhChannelConfigurer(settings, channels,
-				ResolutionListener.of(resolutionListeners.orderedStream().toList()), views);
+				ResolutionListener.of(resolutionListeners.orderedStream().toList()), views, endpoints.getIfAvailable());
 	}
 
 }

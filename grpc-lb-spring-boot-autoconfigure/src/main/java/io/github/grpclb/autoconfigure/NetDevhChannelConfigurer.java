@@ -4,6 +4,7 @@ import java.net.URI;
 
 import io.github.grpclb.channel.BalancerViews;
 import io.github.grpclb.channel.ChannelSettings;
+import io.github.grpclb.channel.EndpointSource;
 import io.github.grpclb.channel.ResolutionListener;
 import io.grpc.ManagedChannelBuilder;
 import net.devh.boot.grpc.client.channelfactory.GrpcChannelConfigurer;
@@ -23,8 +24,8 @@ final class NetDevhChannelConfigurer implements GrpcChannelConfigurer {
 	private final ObjectProvider<GrpcChannelsProperties> properties;
 
 	NetDevhChannelConfigurer(ClientSettingsResolver settings, ObjectProvider<GrpcChannelsProperties> properties,
-			ResolutionListener resolutionListener, BalancerViews views) {
-		this.channels = new IntegrationChannels(settings, resolutionListener, views);
+			ResolutionListener resolutionListener, BalancerViews views, EndpointSource endpoints) {
+		this.channels = new IntegrationChannels(settings, resolutionListener, views, endpoints);
 		this.properties = properties;
 	}
 

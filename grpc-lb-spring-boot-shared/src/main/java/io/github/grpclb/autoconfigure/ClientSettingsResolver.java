@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 
 import io.github.grpclb.channel.ChannelSettings;
 import io.github.grpclb.channel.ChannelSettingsProvider;
+import io.github.grpclb.channel.KubernetesNameResolverProvider;
 import io.github.grpclb.channel.ResolverSettings;
 import io.github.grpclb.channel.Target;
 import io.grpc.LoadBalancerProvider;
@@ -59,6 +60,8 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 
 	private final Binder binder;
 
+	private final ClassLoader classLoader;
+
 	private boolean healthCheckWarned;
 
 	private final Map<String, ChannelSettings> settings;
@@ -73,7 +76,19 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 	 * @throws GrpcLbConfigurationException naming the first invalid property
 	 */
 	public ClientSettingsResolver(GrpcLbProperties properties, Binder binder) {
+		this(properties, binder, ClientSettingsResolver.class.getClassLoader());
+	}
+
+	/**
+	 * Resolve and validate every configured client.
+	 * @param properties the bound properties (for the client names and the shutdown timeout)
+	 * @param binder binder over the environment, used to layer client values over the defaults
+	 * @param classLoader the application's class loader (where optional dependencies are looked for)
+	 * @throws GrpcLbConfigurationException naming the first invalid property
+	 */
+	public ClientSettingsResolver(GrpcLbProperties properties, Binder binder, ClassLoader classLoader) {
 		this.binder = binder;
+		this.classLoader = (classLoader != null) ? classLoader : ClientSettingsResolver.class.getClassLoader();
 		requirePositive(GrpcLbProperties.PREFIX + ".shutdown-timeout", properties.getShutdownTimeout());
 		// Validated even when no client uses them yet: the integration's channels and later clients will.
 		GrpcLbProperties.Client defaultValues = bindMerged(null);
@@ -195,12 +210,13 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		ChannelSettings.RetrySettings retry = retry(name, c.getRetry());
 		return new ChannelSettings(target.uri(), policy, c.getKeepaliveTime(), c.getKeepaliveTimeout(),
 				c.isKeepaliveWithoutCalls(), c.getConnectTimeout(), c.getIdleTimeout(), maxInbound, c.getDeadline(),
-				retry, tls(name, c), resolver(name, c.getResolver(), target),
+				retry, tls(name, c), resolver(name, c.getResolver(), c.getKubernetes(), target),
 				healthCheck(c.getHealthCheck()), outlierDetection(name, c.getOutlierDetection()),
 				methods(name, c, retry));
 	}
 
-	private ResolverSettings resolver(String name, GrpcLbProperties.Resolver r, Target target) {
+	private ResolverSettings resolver(String name, GrpcLbProperties.Resolver r, GrpcLbProperties.Kubernetes k,
+			Target target) {
 		requirePositive(property(name, "resolver.refresh-interval"), r.getRefreshInterval());
 		requirePositive(property(name, "resolver.min-refresh-interval"), r.getMinRefreshInterval());
 		requirePositive(property(name, "resolver.query-timeout"), r.getQueryTimeout());
@@ -232,13 +248,36 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 					"SRV lookups need a dns: target, not '" + target + "'",
 					"Use a target such as dns:///orders.shop.svc.cluster.local, or turn resolver.srv off.");
 		}
-		if ((namesServer || r.isSrv()) && !ClassUtils.isPresent("org.xbill.DNS.Resolver", getClass().getClassLoader())) {
+		if ((namesServer || r.isSrv()) && !ClassUtils.isPresent("org.xbill.DNS.Resolver", this.classLoader)) {
 			throw new GrpcLbConfigurationException(property(name, namesServer ? "target" : "resolver.srv"),
 					namesServer ? target : "true", "DNS queries to a given server and SRV lookups need dnsjava",
 					"Add the dependency dnsjava:dnsjava (grpc-lb-spring-boot-starter brings it).");
 		}
 		return new ResolverSettings(type, r.getRefreshInterval(), r.getMinRefreshInterval(), r.getQueryTimeout(),
-				r.isSrv());
+				r.isSrv(), kubernetes(name, k, target));
+	}
+
+	private ResolverSettings.KubernetesSettings kubernetes(String name, GrpcLbProperties.Kubernetes k, Target target) {
+		if (target.kind() == Target.Kind.KUBERNETES
+				&& !KubernetesNameResolverProvider.clientPresent(this.classLoader)) {
+			throw new GrpcLbConfigurationException(property(name, "target"), target,
+					"a kubernetes: target watches EndpointSlices with fabric8's Kubernetes client, which is not on the "
+							+ "class path",
+					"Add the dependencies " + KubernetesNameResolverProvider.DEPENDENCIES
+							+ ", or use a dns: target of a headless Service.");
+		}
+		if (k.getMinSameZoneEndpoints() < 1) {
+			throw new GrpcLbConfigurationException(property(name, "kubernetes.min-same-zone-endpoints"),
+					k.getMinSameZoneEndpoints(), "must be at least 1",
+					"Set " + property(name, "kubernetes.min-same-zone-endpoints") + " to 1 or more (default 1).");
+		}
+		if (k.getZone() != null && !k.getZone().isBlank() && !ZONE.matcher(k.getZone().trim()).matches()) {
+			throw new GrpcLbConfigurationException(property(name, "kubernetes.zone"), k.getZone(),
+					"is not a zone name as Kubernetes labels carry it (letters, digits, '-', '_', '.', at most 63)",
+					"Set " + property(name, "kubernetes.zone") + " to the value of the Node label "
+							+ "topology.kubernetes.io/zone, e.g. eu-west-1a.");
+		}
+		return new ResolverSettings.KubernetesSettings(k.isPreferSameZone(), k.getZone(), k.getMinSameZoneEndpoints());
 	}
 
 	private ChannelSettings.RetrySettings retry(String name, GrpcLbProperties.Retry retry) {
@@ -305,6 +344,9 @@ public final class ClientSettingsResolver implements ChannelSettingsProvider {
 		}
 		return codes;
 	}
+
+	/** A label value (Kubernetes puts the zone in the label topology.kubernetes.io/zone). */
+	private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?");
 
 	private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
 

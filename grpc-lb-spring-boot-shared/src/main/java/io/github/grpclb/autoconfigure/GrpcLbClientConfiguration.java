@@ -2,9 +2,11 @@ package io.github.grpclb.autoconfigure;
 
 import java.util.List;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.grpclb.channel.BalancerViews;
 import io.github.grpclb.channel.DialListener;
 import io.github.grpclb.channel.DialPerRequestChannelRegistry;
+import io.github.grpclb.channel.EndpointSource;
 import io.github.grpclb.channel.GrpcLbChannelBuilderCustomizer;
 import io.github.grpclb.channel.GrpcLbChannelFactory;
 import io.github.grpclb.channel.GrpcLbChannelRegistry;
@@ -14,7 +16,10 @@ import io.github.grpclb.channel.ResolutionListener;
 import io.github.grpclb.client.GrpcLbClientBeanPostProcessor;
 import io.github.grpclb.client.GrpcLbClientInjection;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.github.grpclb.kubernetes.EndpointSliceWatches;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -44,9 +49,10 @@ public class GrpcLbClientConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ClientSettingsResolver grpcLbClientSettings(GrpcLbProperties properties, Environment environment) {
+	ClientSettingsResolver grpcLbClientSettings(GrpcLbProperties properties, Environment environment,
+			ConfigurableListableBeanFactory beanFactory) {
 		UnknownKeys.check(environment, properties.isFailOnUnknownKeys());
-		return new ClientSettingsResolver(properties, Binder.get(environment));
+		return new ClientSettingsResolver(properties, Binder.get(environment), beanFactory.getBeanClassLoader());
 	}
 
 	@Bean(destroyMethod = "close")
@@ -58,9 +64,29 @@ public class GrpcLbClientConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	GrpcLbChannelFactory grpcLbChannelFactory(ObjectProvider<GrpcLbChannelBuilderCustomizer> customizers,
-			ObjectProvider<ResolutionListener> resolutionListeners, BalancerViews views) {
+			ObjectProvider<ResolutionListener> resolutionListeners, BalancerViews views,
+			ObjectProvider<EndpointSource> endpoints) {
 		return new GrpcLbChannelFactory(customizers.orderedStream().toList(),
-				ResolutionListener.of(resolutionListeners.orderedStream().toList()), views);
+				ResolutionListener.of(resolutionListeners.orderedStream().toList()), views, endpoints.getIfAvailable());
+	}
+
+	/**
+	 * The EndpointSlice watches of {@code kubernetes:} targets, when fabric8's client is on the class path. Nothing
+	 * talks to the API server before a channel with such a target is used. The application's
+	 * {@code KubernetesClient} bean is used when it has exactly one (not closed here); else the starter builds one
+	 * (kubeconfig, else the pod's service account).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "io.fabric8.kubernetes.client.KubernetesClient")
+	static class KubernetesConfiguration {
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean(EndpointSource.class)
+		EndpointSliceWatches grpcLbEndpointSlices(ObjectProvider<KubernetesClient> client) {
+			KubernetesClient application = client.getIfUnique();
+			return (application != null) ? new EndpointSliceWatches(application) : new EndpointSliceWatches();
+		}
+
 	}
 
 	@Bean

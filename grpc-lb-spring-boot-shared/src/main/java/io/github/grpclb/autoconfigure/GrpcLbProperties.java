@@ -256,9 +256,10 @@ public class GrpcLbProperties {
 
 		/**
 		 * Address of the service: "host:port" (becomes "dns:///host:port"), a URI with a registered scheme,
-		 * such as "dns:///orders.shop.svc.cluster.local:9090", or a fixed list
-		 * "static:///10.0.0.1:9090,10.0.0.2:9090". Use the pod (container) port of a headless Service. Required
-		 * for every client.
+		 * such as "dns:///orders.shop.svc.cluster.local:9090", a fixed list "static:///10.0.0.1:9090,10.0.0.2:9090",
+		 * or a Service watched through the Kubernetes API "kubernetes:///orders.shop:grpc" (Service, namespace and
+		 * port name or pod port; needs fabric8's Kubernetes client). Use the pod (container) port of a headless
+		 * Service. Required for every client.
 		 */
 		private String target;
 
@@ -327,6 +328,11 @@ public class GrpcLbProperties {
 		 * How "dns:" targets are resolved and kept up to date.
 		 */
 		private final Resolver resolver = new Resolver();
+
+		/**
+		 * How "kubernetes:" targets choose among the Service's ready endpoints.
+		 */
+		private final Kubernetes kubernetes = new Kubernetes();
 
 		/**
 		 * Client-side health checking (grpc.health.v1 Watch on every connection).
@@ -435,6 +441,10 @@ public class GrpcLbProperties {
 
 		public Resolver getResolver() {
 			return this.resolver;
+		}
+
+		public Kubernetes getKubernetes() {
+			return this.kubernetes;
 		}
 
 		public HealthCheck getHealthCheck() {
@@ -981,6 +991,57 @@ public class GrpcLbProperties {
 
 		public void setSrv(boolean srv) {
 			this.srv = srv;
+		}
+
+	}
+
+	/**
+	 * Endpoint choice of "kubernetes:" targets.
+	 */
+	public static class Kubernetes {
+
+		/**
+		 * Send calls only to ready endpoints in the client's own zone while there are at least
+		 * "min-same-zone-endpoints" of them (the EndpointSlice controller's zone hints decide when every endpoint has
+		 * them), else to every zone. Needs "zone", or a NODE_NAME environment variable (downward API
+		 * spec.nodeName) and permission to get that Node.
+		 */
+		private boolean preferSameZone;
+
+		/**
+		 * The client's zone, e.g. "eu-west-1a". Unset: the "topology.kubernetes.io/zone" label of the Node named by
+		 * the NODE_NAME environment variable.
+		 */
+		private String zone;
+
+		/**
+		 * Fewest ready endpoints in the client's zone for "prefer-same-zone" to keep calls there; with fewer,
+		 * calls go to every zone.
+		 */
+		private int minSameZoneEndpoints = 1;
+
+		public boolean isPreferSameZone() {
+			return this.preferSameZone;
+		}
+
+		public void setPreferSameZone(boolean preferSameZone) {
+			this.preferSameZone = preferSameZone;
+		}
+
+		public String getZone() {
+			return this.zone;
+		}
+
+		public void setZone(String zone) {
+			this.zone = zone;
+		}
+
+		public int getMinSameZoneEndpoints() {
+			return this.minSameZoneEndpoints;
+		}
+
+		public void setMinSameZoneEndpoints(int minSameZoneEndpoints) {
+			this.minSameZoneEndpoints = minSameZoneEndpoints;
 		}
 
 	}

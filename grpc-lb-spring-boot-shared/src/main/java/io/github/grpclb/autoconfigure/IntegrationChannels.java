@@ -6,6 +6,8 @@ import java.util.Map;
 import io.github.grpclb.channel.BalancerViews;
 import io.github.grpclb.channel.ChannelSettings;
 import io.github.grpclb.channel.DefaultDeadlineInterceptor;
+import io.github.grpclb.channel.EndpointSource;
+import io.github.grpclb.channel.KubernetesNameResolverProvider;
 import io.github.grpclb.channel.RefreshingDnsNameResolverProvider;
 import io.github.grpclb.channel.ResolutionListener;
 import io.github.grpclb.channel.ResolverSettings;
@@ -20,7 +22,7 @@ import io.grpc.ManagedChannelBuilder;
  * {@code @GrpcClient}, Spring gRPC's {@code spring.grpc.client.channel.*}): those of {@code grpc.lb.clients.<name>}
  * when a client of the same name is configured, else {@code grpc.lb.defaults}. The integration keeps the address,
  * keepalive and security; this gives the load-balancing policy, service config, retry, deadline and, for
- * {@code dns:} addresses, the refreshing resolver.
+ * {@code dns:} addresses, the refreshing resolver; {@code kubernetes:} addresses get the EndpointSlice resolver.
  */
 final class IntegrationChannels {
 
@@ -30,10 +32,14 @@ final class IntegrationChannels {
 
 	private final BalancerViews views;
 
-	IntegrationChannels(ClientSettingsResolver settings, ResolutionListener resolutionListener, BalancerViews views) {
+	private final EndpointSource endpoints;
+
+	IntegrationChannels(ClientSettingsResolver settings, ResolutionListener resolutionListener, BalancerViews views,
+			EndpointSource endpoints) {
 		this.settings = settings;
 		this.resolutionListener = resolutionListener;
 		this.views = views;
+		this.endpoints = endpoints;
 	}
 
 	/**
@@ -57,7 +63,8 @@ final class IntegrationChannels {
 
 	/**
 	 * Everything but the service config: retry interceptors, the replay of never-sent calls, the default deadline
-	 * and, for a {@code dns:} address the starter's resolver accepts, that resolver.
+	 * and, for a {@code dns:} address the starter's resolver accepts, that resolver ({@code kubernetes:}: the
+	 * EndpointSlice resolver).
 	 * @param builder the channel's builder
 	 * @param name the channel name
 	 * @param resolved its settings
@@ -72,6 +79,18 @@ final class IntegrationChannels {
 		builder.intercept(UnsentCallReplay.interceptor());
 		if (resolved.deadline() != null) {
 			builder.intercept(new DefaultDeadlineInterceptor(resolved));
+		}
+		if (address != null && KubernetesNameResolverProvider.SCHEME.equalsIgnoreCase(address.getScheme())
+				&& this.endpoints != null) {
+			try {
+				Target.parse(address.toString(), false);
+			}
+			catch (IllegalArgumentException ex) {
+				return;
+			}
+			builder.nameResolverFactory(new KubernetesNameResolverProvider(name, resolved.resolver(),
+					this.resolutionListener, this.endpoints));
+			return;
 		}
 		if (address != null && "dns".equalsIgnoreCase(address.getScheme())
 				&& resolved.resolver().type() == ResolverSettings.Type.REFRESHING) {

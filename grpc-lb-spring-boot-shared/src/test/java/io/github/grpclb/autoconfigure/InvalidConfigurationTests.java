@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Configuration;
@@ -330,6 +331,36 @@ class InvalidConfigurationTests {
 	@Import(TestContexts.ClientAutoConfigurations.class)
 	static class App {
 
+	}
+
+	@Test
+	void whenFabric8IsMissingThenStartupFailsNamingTheTargetAndTheDependencies() {
+		TestContexts.runner()
+			.withClassLoader(new FilteredClassLoader("io.fabric8"))
+			.withPropertyValues("grpc.lb.clients.orders.target=" + "kubernetes:///orders.shop:grpc")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
+				assertThat(analysis.getDescription()).contains("Property: grpc.lb.clients.orders.target")
+					.contains("fabric8's Kubernetes client, which is not on the class path");
+				assertThat(analysis.getAction()).contains("io.fabric8:kubernetes-client-api, "
+						+ "io.fabric8:kubernetes-client (excluding io.fabric8:kubernetes-httpclient-vertx) and "
+						+ "io.fabric8:kubernetes-httpclient-jdk, version 7.9.0");
+			});
+	}
+
+	@Test
+	void whenTheZoneSettingsAreInvalidThenStartupFailsNamingTheProperty() {
+		TestContexts.runner()
+			.withPropertyValues("grpc.lb.clients.orders.target=" + "kubernetes:///orders.shop:grpc",
+					"grpc.lb.clients.orders.kubernetes.min-same-zone-endpoints=0")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new GrpcLbConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription())
+					.contains("Property: grpc.lb.clients.orders.kubernetes.min-same-zone-endpoints");
+			});
 	}
 
 }

@@ -2,6 +2,7 @@ package io.github.grpclb.autoconfigure;
 
 import io.github.grpclb.channel.BalancerViews;
 import io.github.grpclb.channel.ChannelSettings;
+import io.github.grpclb.channel.EndpointSource;
 import io.github.grpclb.channel.ResolutionListener;
 import io.github.grpclb.client.GrpcLbClientSupport;
 import io.grpc.ManagedChannel;
@@ -53,9 +54,11 @@ public final class GrpcLbAutoConfiguration {
 
 		@Bean
 		IntegrationChannels grpcLbSpringGrpcChannels(ClientSettingsResolver settings,
-				ObjectProvider<ResolutionListener> resolutionListeners, BalancerViews views) {
+				ObjectProvider<ResolutionListener> resolutionListeners, BalancerViews views,
+				ObjectProvider<EndpointSource> endpoints) {
 			return new IntegrationChannels(settings,
-					ResolutionListener.of(resolutionListeners.orderedStream().toList()), views);
+					ResolutionListener.of(resolutionListeners.orderedStream().toList()), views,
+					endpoints.getIfAvailable());
 		}
 
 		/**
