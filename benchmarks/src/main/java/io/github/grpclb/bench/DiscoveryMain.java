@@ -18,6 +18,7 @@ import io.github.grpclb.bench.proto.BenchRequest;
 import io.github.grpclb.bench.proto.BenchServiceGrpc;
 import io.github.grpclb.channel.GrpcLbChannelRegistry;
 import io.github.grpclb.client.GrpcLbClient;
+import io.github.grpclb.test.kubernetes.KubernetesApi;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -31,9 +32,13 @@ import org.springframework.context.ConfigurableApplicationContext;
  * light load. Two sources of names:
  * <ul>
  * <li>{@code --source=hosts-file} (default): a hosts file the run rewrites ({@code -Djdk.net.hosts.file}, JVM address
- * cache off with {@code -Dsun.net.inetaddr.ttl=0}), the same source for every client. Four clients: the starter with
- * its default refresh interval (30s) and with 5s, and grpc-java's stock {@code dns:///} resolver against servers
- * without and with a 30s MaxConnectionAge.</li>
+ * cache off with {@code -Dsun.net.inetaddr.ttl=0}), the same source for every DNS client, and at the same moment
+ * the EndpointSlice of a Service in a Kubernetes API server (fabric8's mock, in this process) for the
+ * {@code kubernetes:///} client. Five clients: the starter with its default refresh interval (30s) and with 5s, the
+ * starter watching the EndpointSlices, and grpc-java's stock {@code dns:///} resolver against servers without and
+ * with a 30s MaxConnectionAge. Second phase: the first backend leaves (removed from DNS; in the slice, terminating
+ * as when its pod is deleted, while it keeps serving like a pod in its preStop sleep), and the run reports each
+ * client's last call to it after that moment.</li>
  * <li>{@code --source=system-dns}: a DNS server in this process on 127.0.0.1:53 that the system resolver
  * configuration ({@code /etc/resolv.conf}) names, with a pod's search list and {@code ndots:5}; the targets are short
  * Service names ({@code dns:///starter-default:port}). No JVM DNS flag: this is what an application gets with the
@@ -107,6 +112,8 @@ public final class DiscoveryMain {
 		Path hosts = Path.of(hostsProperty);
 		List<String> names = List.of("starter-30s.bench", "starter-5s.bench", "stock.bench", "stock-mca.bench");
 		writeHosts(hosts, names, FIRST_THREE);
+		KubernetesApi api = KubernetesApi.start();
+		KubernetesClients.api = api;
 
 		int port = BenchBackends.freePort();
 		int mcaPort = BenchBackends.freePort();
@@ -115,24 +122,34 @@ public final class DiscoveryMain {
 			servers.add(server(address, port, null));
 			servers.add(server(address, mcaPort, Duration.ofSeconds(30)));
 		}
+		api.apply(slice(port, BenchBackends.ADDRESSES.subList(0, 3), null));
 		ConfigurableApplicationContext context = starter(Map.of("grpc.lb.clients.default.target",
-				"dns:///starter-30s.bench:" + port, "grpc.lb.clients.fast.target", "dns:///starter-5s.bench:" + port),
-				Stubs.class);
+				"dns:///starter-30s.bench:" + port, "grpc.lb.clients.fast.target", "dns:///starter-5s.bench:" + port,
+				"grpc.lb.clients.watch.target", "kubernetes:///bench.shop:grpc"), Stubs.class, KubernetesClients.class);
 		ManagedChannel stock = stock("dns:///stock.bench:" + port);
 		ManagedChannel stockMca = stock("dns:///stock-mca.bench:" + mcaPort);
 		Stubs stubs = context.getBean(Stubs.class);
 		Map<String, List<Probe>> probes = new LinkedHashMap<>();
 		probes.put("starter, refresh-interval 30s (default)", List.of(new Probe(stubs.defaultInterval)));
 		probes.put("starter, refresh-interval 5s", List.of(new Probe(stubs.fast)));
+		probes.put("starter, kubernetes:/// (EndpointSlice watch)", List.of(new Probe(stubs.watch)));
 		probes.put("grpc-java stock dns:///, no MaxConnectionAge", List.of(new Probe(BenchServiceGrpc.newStub(stock))));
 		probes.put("grpc-java stock dns:///, server MaxConnectionAge 30s",
 				List.of(new Probe(BenchServiceGrpc.newStub(stockMca))));
 		try {
 			probes.values().forEach((list) -> list.forEach(Probe::start));
-			measure(probes, window, () -> writeHosts(hosts, names, BenchBackends.ADDRESSES.subList(0, 4)), out, name,
-					"JVM DNS cache (sun.net.inetaddr.ttl): " + jvmTtl + " s.", Map.of("jvmDnsCacheTtl", jvmTtl));
+			measure(probes, window, () -> {
+				writeHosts(hosts, names, BenchBackends.ADDRESSES.subList(0, 4));
+				api.apply(slice(port, BenchBackends.ADDRESSES.subList(0, 4), null));
+			}, () -> {
+				writeHosts(hosts, names, BenchBackends.ADDRESSES.subList(1, 4));
+				api.apply(slice(port, BenchBackends.ADDRESSES.subList(1, 4), BenchBackends.ADDRESSES.get(0)));
+			}, out, name, "JVM DNS cache (sun.net.inetaddr.ttl): " + jvmTtl + " s. The EndpointSlice is changed "
+					+ "right after the hosts file, in fabric8's mock API server in this process (watch over loopback "
+					+ "HTTP/1.1, JDK client).", Map.of("jvmDnsCacheTtl", jvmTtl));
 		}
 		finally {
+			api.close();
 			probes.values().forEach((list) -> list.forEach(Probe::stop));
 			stock.shutdownNow();
 			stockMca.shutdownNow();
@@ -204,7 +221,7 @@ public final class DiscoveryMain {
 					for (String service : services) {
 						dns.publish(service + "." + domain, BenchBackends.ADDRESSES.subList(0, 4));
 					}
-				}, out, name, "Names from a DNS server named by /etc/resolv.conf (search " + domain
+				}, null, out, name, "Names from a DNS server named by /etc/resolv.conf (search " + domain
 						+ " …, ndots:5; targets are short names), record TTL " + ttl.toSeconds()
 						+ " s, no JVM DNS flag (the JDK caches for 30 s by default). The " + staggered
 						+ " clients with defaults started " + gap / 1000.0 + " s apart.",
@@ -242,8 +259,23 @@ public final class DiscoveryMain {
 
 	}
 
-	private static void measure(Map<String, List<Probe>> probes, Duration window, Change addBackend, Path out,
-			String name, String conditions, Map<String, Object> extra) throws Exception {
+	/**
+	 * The Service's EndpointSlice: ready endpoints, and one terminating (as the controller writes a deleted pod).
+	 */
+	private static io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice slice(int port, List<String> ready,
+			String terminating) {
+		List<io.fabric8.kubernetes.api.model.discovery.v1.Endpoint> endpoints = new ArrayList<>();
+		ready.forEach((address) -> endpoints.add(KubernetesApi.ready(address, null)));
+		if (terminating != null) {
+			endpoints.add(KubernetesApi.endpoint(terminating, false, true, true, null));
+		}
+		return KubernetesApi.slice("bench-a", "bench", Map.of("grpc", port),
+				endpoints.toArray(io.fabric8.kubernetes.api.model.discovery.v1.Endpoint[]::new));
+	}
+
+	private static void measure(Map<String, List<Probe>> probes, Duration window, Change addBackend,
+			Change removeBackend, Path out, String name, String conditions, Map<String, Object> extra)
+			throws Exception {
 		Thread.sleep(5000);
 		for (List<Probe> list : probes.values()) {
 			for (Probe probe : list) {
@@ -261,8 +293,34 @@ public final class DiscoveryMain {
 			.anyMatch((list) -> list.stream().anyMatch((p) -> !p.seen.containsKey(NEW_BACKEND)))) {
 			Thread.sleep(100);
 		}
+		Map<String, Object> removals = new LinkedHashMap<>();
+		Map<String, String> removalShown = new LinkedHashMap<>();
+		long removed = 0;
+		if (removeBackend != null) {
+			String leaving = BenchBackends.ADDRESSES.get(0);
+			System.out.printf("Removing %s (DNS; terminating in the EndpointSlice); watching for %s...%n", leaving,
+					window);
+			removed = System.nanoTime();
+			removeBackend.apply();
+			Thread.sleep(window.toMillis());
+			long end = System.nanoTime();
+			for (Map.Entry<String, List<Probe>> entry : probes.entrySet()) {
+				Probe probe = entry.getValue().get(0);
+				Long last = probe.lastSeen.get(leaving);
+				boolean stillCalling = last != null && end - last < Duration.ofSeconds(1).toNanos();
+				Double seconds = (last == null || last < removed) ? Double.valueOf(0)
+						: stillCalling ? null : Double.valueOf((last - removed) / 1e9);
+				removals.put(entry.getKey(), seconds);
+				removalShown.put(entry.getKey(), (seconds == null) ? "still calling after " + window.toSeconds() + " s"
+						: (seconds == 0) ? "no call after it left"
+								: String.format(java.util.Locale.ROOT, "%.2f s", seconds));
+			}
+		}
 		Map<String, Object> results = new LinkedHashMap<>();
-		StringBuilder md = new StringBuilder("| client | new backend's first call after it appeared in DNS |\n|---|---|\n");
+		StringBuilder md = new StringBuilder((removeBackend != null)
+				? "| client | new backend's first call after it appeared | leaving backend's last call after it left |\n"
+						+ "|---|---|---|\n"
+				: "| client | new backend's first call after it appeared in DNS |\n|---|---|\n");
 		long failures = 0;
 		for (Map.Entry<String, List<Probe>> entry : probes.entrySet()) {
 			List<Double> seconds = new ArrayList<>();
@@ -273,8 +331,14 @@ public final class DiscoveryMain {
 			}
 			results.put(entry.getKey(), (seconds.size() == 1) ? seconds.get(0) : seconds);
 			String shown = shown(seconds, window);
-			md.append("| %s | %s |%n".formatted(entry.getKey(), shown));
-			System.out.printf("%-60s %s%n", entry.getKey(), shown);
+			if (removeBackend != null) {
+				md.append("| %s | %s | %s |%n".formatted(entry.getKey(), shown, removalShown.get(entry.getKey())));
+				System.out.printf("%-60s %-16s %s%n", entry.getKey(), shown, removalShown.get(entry.getKey()));
+			}
+			else {
+				md.append("| %s | %s |%n".formatted(entry.getKey(), shown));
+				System.out.printf("%-60s %s%n", entry.getKey(), shown);
+			}
 		}
 		md.append("\n").append(conditions).append(" Failed calls during the run: ")
 			.append(failures)
@@ -286,6 +350,9 @@ public final class DiscoveryMain {
 		Map<String, Object> json = new LinkedHashMap<>(extra);
 		json.put("window", window.toString());
 		json.put("secondsToFirstCall", results);
+		if (removeBackend != null) {
+			json.put("secondsToLastCallAfterLeaving", removals);
+		}
 		new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(), json);
 		System.out.println("Wrote " + out.resolve(name + ".md"));
 	}
@@ -345,6 +412,22 @@ public final class DiscoveryMain {
 		@GrpcLbClient("fast")
 		BenchServiceGrpc.BenchServiceStub fast;
 
+		@GrpcLbClient("watch")
+		BenchServiceGrpc.BenchServiceStub watch;
+
+	}
+
+	/** The application's KubernetesClient: one for the run's API server. */
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	static class KubernetesClients {
+
+		static volatile KubernetesApi api;
+
+		@org.springframework.context.annotation.Bean
+		io.fabric8.kubernetes.client.KubernetesClient kubernetesClient() {
+			return api.newClient();
+		}
+
 	}
 
 	/** A light closed loop (4 calls in flight, 5 ms apart) that notes when it first sees each backend. */
@@ -353,6 +436,8 @@ public final class DiscoveryMain {
 		private final BenchServiceGrpc.BenchServiceStub stub;
 
 		private final Map<String, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+
+		private final Map<String, Long> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
 		private volatile boolean running = true;
 
@@ -379,7 +464,9 @@ public final class DiscoveryMain {
 			this.stub.withDeadlineAfter(5, TimeUnit.SECONDS).call(BenchRequest.getDefaultInstance(), new StreamObserver<>() {
 				@Override
 				public void onNext(BenchReply reply) {
-					Probe.this.seen.putIfAbsent(reply.getServedBy(), System.nanoTime());
+					long now = System.nanoTime();
+					Probe.this.seen.putIfAbsent(reply.getServedBy(), now);
+					Probe.this.lastSeen.put(reply.getServedBy(), now);
 				}
 
 				@Override

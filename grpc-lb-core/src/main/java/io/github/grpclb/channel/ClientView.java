@@ -87,10 +87,11 @@ public final class ClientView {
 	 * @param ejections how many times it was ejected
 	 * @param since when the balancer first connected to it
 	 * @param lastChange when any of this last changed
+	 * @param zone the zone the backend runs in ({@code kubernetes:} targets), or {@code null} when unknown
 	 */
 	public record BackendSnapshot(String address, ConnectivityState state, String stateDetail, Health health,
 			String healthDetail, boolean ejected, Instant ejectedSince, long ejections, Instant since,
-			Instant lastChange) {
+			Instant lastChange, String zone) {
 
 		/** @return whether the balancer can send calls to it now */
 		public boolean usable() {
@@ -151,6 +152,11 @@ public final class ClientView {
 	private volatile Instant nextResolution;
 
 	private final Map<Object, Backend> backends = new ConcurrentHashMap<>();
+
+	private final java.util.Set<String> zones = ConcurrentHashMap.newKeySet();
+
+	private final List<java.util.function.Consumer<String>> zoneListeners =
+			new java.util.concurrent.CopyOnWriteArrayList<>();
 
 	private final AtomicLong ejections = new AtomicLong();
 
@@ -271,6 +277,22 @@ public final class ClientView {
 		this.backends.remove(key);
 	}
 
+	/**
+	 * Be told of every zone a backend of this client runs in ({@code kubernetes:} targets): those seen so far at
+	 * once, later ones when they appear.
+	 * @param listener told each zone once
+	 */
+	public void onZone(java.util.function.Consumer<String> listener) {
+		this.zoneListeners.add(listener);
+		this.zones.forEach(listener);
+	}
+
+	private void zoneSeen(String zone) {
+		if (zone != null && this.zones.add(zone)) {
+			this.zoneListeners.forEach((listener) -> listener.accept(zone));
+		}
+	}
+
 	/** @return the last lookup that answered, or {@code null} */
 	public Resolution lastSuccessfulResolution() {
 		return this.lastSuccessfulResolution;
@@ -335,6 +357,8 @@ public final class ClientView {
 
 		private volatile Instant lastChange;
 
+		private volatile String zone;
+
 		Backend(List<EquivalentAddressGroup> groups) {
 			this.since = ClientView.this.clock.instant();
 			this.lastChange = this.since;
@@ -344,10 +368,16 @@ public final class ClientView {
 
 		void addresses(List<EquivalentAddressGroup> groups) {
 			List<String> all = new ArrayList<>();
+			String groupZone = null;
 			for (EquivalentAddressGroup group : groups) {
 				group.getAddresses().forEach((address) -> all.add(BackendAddress.of(address)));
+				if (groupZone == null) {
+					groupZone = group.getAttributes().get(KubernetesNameResolver.ZONE);
+				}
 			}
 			this.address = String.join(",", all);
+			this.zone = groupZone;
+			zoneSeen(groupZone);
 			changed();
 		}
 
@@ -393,7 +423,7 @@ public final class ClientView {
 
 		BackendSnapshot snapshot() {
 			return new BackendSnapshot(this.address, this.state, this.stateDetail, this.health, this.healthDetail,
-					this.ejected, this.ejectedSince, this.ejections, this.since, this.lastChange);
+					this.ejected, this.ejectedSince, this.ejections, this.since, this.lastChange, this.zone);
 		}
 
 	}

@@ -26,6 +26,15 @@ public interface EndpointSource extends AutoCloseable {
 	 */
 	String defaultNamespace();
 
+	/**
+	 * The zone the application runs in, when the source can tell (without blocking: the first call may start a
+	 * lookup whose result comes with later snapshots).
+	 * @return the zone, or {@code null} when unknown (so far)
+	 */
+	default String clientZone() {
+		return null;
+	}
+
 	/** Stop every watch. */
 	@Override
 	void close();

@@ -271,9 +271,12 @@ final class KubernetesNameResolver extends NameResolver {
 	private Selection preferZone(Map<InetSocketAddress, ServiceEndpoints.Endpoint> ready) {
 		Map<InetSocketAddress, String> all = new LinkedHashMap<>();
 		ready.forEach((address, endpoint) -> all.put(address, (endpoint.zone() != null) ? endpoint.zone() : ""));
-		String zone = this.settings.zone();
-		if (!this.settings.preferSameZone() || zone == null) {
+		if (!this.settings.preferSameZone()) {
 			return new Selection(all, null, "");
+		}
+		String zone = (this.settings.zone() != null) ? this.settings.zone() : this.source.clientZone();
+		if (zone == null) {
+			return new Selection(all, null, " (all zones: the client's zone is not known)");
 		}
 		boolean hinted = ready.values().stream().allMatch((endpoint) -> !endpoint.forZones().isEmpty());
 		Map<InetSocketAddress, String> local = new LinkedHashMap<>();

@@ -48,8 +48,9 @@ import io.github.grpclb.channel.ServiceEndpoints;
  * Failures: fabric8 reconnects a broken watch and retries a failed list by itself (1 s, doubling to 32 s). This
  * class keeps the last complete list meanwhile, says what is wrong in each snapshot ({@link ServiceEndpoints#problem()}:
  * forbidden with the Role rule to add, API server unreachable, watch down) and logs it once per change of state.
- * A timer checks every {@code checkInterval} that each watch is open (fabric8 reconnects watches without telling
- * anyone) and hands out the latest snapshot again every {@code heartbeatInterval}, so that consumers can tell a quiet
+ * A timer checks every second that each watch is open (fabric8 reconnects watches without telling anyone), compares
+ * it with a list now and then (a watch can die unnoticed) and hands out the latest snapshot again every
+ * {@link Timing#heartbeat() heartbeat}, so that consumers can tell a quiet
  * Service from a stale one.
  * <p>
  * The Kubernetes client is built on first use: from the kubeconfig when there is one, else from the pod's service
@@ -58,17 +59,11 @@ import io.github.grpclb.channel.ServiceEndpoints;
  */
 public final class EndpointSliceWatches implements EndpointSource {
 
+	/** The label of a Node (and, from Kubernetes 1.35, of a Pod) that names its zone. */
+	public static final String ZONE_LABEL = "topology.kubernetes.io/zone";
+
 	/** The label the EndpointSlice controller puts on every slice of a Service. */
 	public static final String SERVICE_LABEL = "kubernetes.io/service-name";
-
-	/** How often the watches are checked. */
-	public static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
-
-	/** How long a watch may be closed (fabric8 reopens it now and then) before it counts as down. */
-	public static final Duration DOWN_AFTER = Duration.ofSeconds(3);
-
-	/** How often consumers get the latest snapshot again while nothing changes. */
-	public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
 
 	/** While a watch stays down, how often its cause is looked at again. */
 	private static final Duration DIAGNOSE_EVERY = Duration.ofSeconds(10);
@@ -79,13 +74,15 @@ public final class EndpointSliceWatches implements EndpointSource {
 
 	private final boolean ownsClient;
 
-	private final Duration checkInterval;
-
-	private final Duration downAfter;
-
-	private final Duration heartbeatInterval;
+	private final Timing timing;
 
 	private final LongSupplier ticker;
+
+	private final Supplier<String> nodeName;
+
+	private volatile String nodeZone;
+
+	private boolean zoneLookupStarted;
 
 	private final Map<String, Watch> watches = new HashMap<>();
 
@@ -97,7 +94,7 @@ public final class EndpointSliceWatches implements EndpointSource {
 
 	/** Watches with a client of their own, built on first use (kubeconfig or service account). */
 	public EndpointSliceWatches() {
-		this(EndpointSliceWatches::defaultClient, true, CHECK_INTERVAL, DOWN_AFTER, HEARTBEAT_INTERVAL);
+		this(EndpointSliceWatches::defaultClient, true, Timing.DEFAULTS, () -> System.getenv("NODE_NAME"));
 	}
 
 	/**
@@ -105,25 +102,48 @@ public final class EndpointSliceWatches implements EndpointSource {
 	 * @param client the client
 	 */
 	public EndpointSliceWatches(KubernetesClient client) {
-		this(() -> client, false, CHECK_INTERVAL, DOWN_AFTER, HEARTBEAT_INTERVAL);
+		this(() -> client, false, Timing.DEFAULTS, () -> System.getenv("NODE_NAME"));
 	}
 
 	/**
-	 * Watches with the given timing (tests).
+	 * Watches with the given client, timing and node name.
 	 * @param clientSupplier makes the client on first use
 	 * @param ownsClient whether {@link #close()} closes the client
-	 * @param checkInterval how often watches are checked
-	 * @param downAfter how long a watch may be closed before it counts as down
-	 * @param heartbeatInterval how often consumers get the latest snapshot again
+	 * @param timing how often watches are checked and audited
+	 * @param nodeName the name of the Node the application runs on, or {@code null} ({@link #clientZone()})
 	 */
-	public EndpointSliceWatches(Supplier<KubernetesClient> clientSupplier, boolean ownsClient, Duration checkInterval,
-			Duration downAfter, Duration heartbeatInterval) {
+	public EndpointSliceWatches(Supplier<KubernetesClient> clientSupplier, boolean ownsClient, Timing timing,
+			Supplier<String> nodeName) {
 		this.clientSupplier = Objects.requireNonNull(clientSupplier, "clientSupplier");
 		this.ownsClient = ownsClient;
-		this.checkInterval = Objects.requireNonNull(checkInterval, "checkInterval");
-		this.downAfter = Objects.requireNonNull(downAfter, "downAfter");
-		this.heartbeatInterval = Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+		this.timing = Objects.requireNonNull(timing, "timing");
+		this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
 		this.ticker = System::nanoTime;
+	}
+
+	/**
+	 * How the watches are looked after.
+	 *
+	 * @param check how often each watch is checked (open? time for a heartbeat or an audit?)
+	 * @param downAfter how long a watch may stay closed (fabric8 reopens it now and then) before it counts as down
+	 * @param heartbeat how often consumers get the latest snapshot again while nothing changes
+	 * @param audit how often a watch that looks open is compared with a list of the same slices: a watch whose
+	 * connection died without the HTTP client noticing delivers nothing, and fabric8 would only replace it after 5 to
+	 * 10 minutes; two differences in a row start it again
+	 */
+	public record Timing(Duration check, Duration downAfter, Duration heartbeat, Duration audit) {
+
+		/** Every second; down after 3 s; heartbeat every 10 s; audit every minute. */
+		public static final Timing DEFAULTS = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(3),
+				Duration.ofSeconds(10), Duration.ofMinutes(1));
+
+		public Timing {
+			Objects.requireNonNull(check, "check");
+			Objects.requireNonNull(downAfter, "downAfter");
+			Objects.requireNonNull(heartbeat, "heartbeat");
+			Objects.requireNonNull(audit, "audit");
+		}
+
 	}
 
 	/**
@@ -164,6 +184,69 @@ public final class EndpointSliceWatches implements EndpointSource {
 	public String defaultNamespace() {
 		String namespace = client().getNamespace();
 		return (namespace != null && !namespace.isBlank()) ? namespace : "default";
+	}
+
+	/**
+	 * The zone of the Node the application runs on: the {@value #ZONE_LABEL} label of the Node named by the
+	 * {@code NODE_NAME} environment variable (set it from the downward API, {@code spec.nodeName}). Reading a Node
+	 * needs {@code get} on {@code nodes}, a ClusterRole. The first call starts the lookup; its answer reaches the
+	 * watches' consumers with a new snapshot.
+	 * @return the zone, or {@code null} while unknown
+	 */
+	@Override
+	public String clientZone() {
+		synchronized (this) {
+			if (!this.zoneLookupStarted && !this.closed) {
+				this.zoneLookupStarted = true;
+				startTimer();
+				this.timer.execute(this::lookUpZone);
+			}
+		}
+		return this.nodeZone;
+	}
+
+	private void lookUpZone() {
+		String node = this.nodeName.get();
+		if (node == null || node.isBlank()) {
+			logger.warn("Kubernetes discovery: prefer-same-zone is on, but the application's zone is unknown: set "
+					+ "grpc.lb.defaults.kubernetes.zone (or per client), or a NODE_NAME environment variable (downward "
+					+ "API, fieldPath spec.nodeName) with permission to get that Node; calls go to every zone");
+			return;
+		}
+		String zone;
+		try {
+			io.fabric8.kubernetes.api.model.Node found = client().nodes().withName(node).get();
+			zone = (found != null && found.getMetadata().getLabels() != null)
+					? found.getMetadata().getLabels().get(ZONE_LABEL) : null;
+			if (zone == null) {
+				logger.warn("Kubernetes discovery: Node {} {}; prefer-same-zone has no zone to prefer, calls go to every "
+						+ "zone", node, (found == null) ? "does not exist" : "has no label " + ZONE_LABEL);
+				return;
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Kubernetes discovery: reading the zone of Node {} failed: {}. Reading a Node needs a "
+					+ "ClusterRole with get on nodes (apiGroups [\"\"]) bound to the application's service account, or set "
+					+ "grpc.lb.defaults.kubernetes.zone; calls go to every zone", node,
+					describe(ex, masterUrlOf(client()), "(cluster)"));
+			return;
+		}
+		logger.info("Kubernetes discovery: the application runs in zone {} (Node {})", zone, node);
+		this.nodeZone = zone;
+		List<Watch> all;
+		synchronized (this) {
+			all = new ArrayList<>(this.watches.values());
+		}
+		all.forEach(Watch::publish);
+	}
+
+	private static String masterUrlOf(KubernetesClient client) {
+		try {
+			return String.valueOf(client.getMasterUrl());
+		}
+		catch (RuntimeException ex) {
+			return "(unknown)";
+		}
 	}
 
 	@Override
@@ -216,7 +299,7 @@ public final class EndpointSliceWatches implements EndpointSource {
 			thread.setDaemon(true);
 			return thread;
 		});
-		long every = Math.max(1, this.checkInterval.toMillis());
+		long every = Math.max(1, this.timing.check().toMillis());
 		this.timer.scheduleWithFixedDelay(this::checkAll, every, every, TimeUnit.MILLISECONDS);
 	}
 
@@ -313,7 +396,7 @@ public final class EndpointSliceWatches implements EndpointSource {
 
 		private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
 
-		private SharedIndexInformer<EndpointSlice> informer;
+		private volatile SharedIndexInformer<EndpointSlice> informer;
 
 		private long sequence;
 
@@ -329,9 +412,16 @@ public final class EndpointSliceWatches implements EndpointSource {
 
 		private String loggedProblem;
 
-		private long closedSince = -1;
+		/** Since when the watch is closed; meaningful while {@link #watchClosed}. */
+		private long closedSince;
+
+		private boolean watchClosed;
 
 		private long diagnosedAt;
+
+		private long auditedAt;
+
+		private int staleAudits;
 
 		private long lastDelivery;
 
@@ -341,6 +431,8 @@ public final class EndpointSliceWatches implements EndpointSource {
 			this.client = client;
 			this.namespace = namespace;
 			this.service = service;
+			this.auditedAt = EndpointSliceWatches.this.ticker.getAsLong();
+			this.lastDelivery = this.auditedAt;
 		}
 
 		String key() {
@@ -368,12 +460,7 @@ public final class EndpointSliceWatches implements EndpointSource {
 		}
 
 		private String masterUrl() {
-			try {
-				return String.valueOf(this.client.getMasterUrl());
-			}
-			catch (RuntimeException ex) {
-				return "(unknown)";
-			}
+			return masterUrlOf(this.client);
 		}
 
 		private String clients() {
@@ -436,25 +523,35 @@ public final class EndpointSliceWatches implements EndpointSource {
 			long now = EndpointSliceWatches.this.ticker.getAsLong();
 			boolean diagnose = false;
 			boolean publish = false;
+			boolean audit = false;
 			synchronized (this) {
+				if (watching && this.synced && !this.listing
+						&& now - this.auditedAt >= EndpointSliceWatches.this.timing.audit().toNanos()) {
+					this.auditedAt = now;
+					audit = true;
+				}
 				if (watching) {
-					this.closedSince = -1;
+					this.watchClosed = false;
 					if (this.watchProblem != null) {
 						this.watchProblem = null;
 						publish = true;
 					}
 				}
-				else if (this.closedSince < 0) {
+				else if (!this.watchClosed) {
+					this.watchClosed = true;
 					this.closedSince = now;
 				}
-				else if (this.synced && now - this.closedSince >= EndpointSliceWatches.this.downAfter.toNanos()
+				else if (this.synced && now - this.closedSince >= EndpointSliceWatches.this.timing.downAfter().toNanos()
 						&& (this.watchProblem == null || now - this.diagnosedAt >= DIAGNOSE_EVERY.toNanos())) {
 					diagnose = true;
 				}
-				if (now - this.lastDelivery >= EndpointSliceWatches.this.heartbeatInterval.toNanos()
+				if (now - this.lastDelivery >= EndpointSliceWatches.this.timing.heartbeat().toNanos()
 						&& this.latest != null) {
 					publish = true;
 				}
+			}
+			if (audit) {
+				audit();
 			}
 			if (diagnose) {
 				// fabric8 reopens a closed watch by itself and says nothing about why it fails: ask the API server.
@@ -469,6 +566,51 @@ public final class EndpointSliceWatches implements EndpointSource {
 			}
 			if (publish) {
 				publish();
+			}
+		}
+
+		/**
+		 * Does the informer have what the API server has? A watch whose connection died without the HTTP client
+		 * noticing (no pings with fabric8's JDK and Vert.x clients) delivers nothing, so its store falls behind.
+		 * Compared by name and resource version; two differences in a row (one can be an event on its way) start
+		 * a new informer. The consumers keep the last snapshot meanwhile.
+		 */
+		private void audit() {
+			Map<String, String> listed = new HashMap<>();
+			Map<String, String> stored = new HashMap<>();
+			try {
+				for (EndpointSlice slice : this.client.discovery().v1().endpointSlices()
+					.inNamespace(this.namespace)
+					.withLabel(SERVICE_LABEL, this.service)
+					.list(new ListOptionsBuilder().withResourceVersion("0").build())
+					.getItems()) {
+					listed.put(slice.getMetadata().getName(), slice.getMetadata().getResourceVersion());
+				}
+			}
+			catch (RuntimeException ex) {
+				// Not an answer: the watch check reports an API server that does not answer.
+				return;
+			}
+			for (EndpointSlice slice : this.informer.getStore().list()) {
+				stored.put(slice.getMetadata().getName(), slice.getMetadata().getResourceVersion());
+			}
+			boolean restart;
+			synchronized (this) {
+				this.staleAudits = listed.equals(stored) ? 0 : this.staleAudits + 1;
+				restart = this.staleAudits >= 2;
+				if (restart) {
+					this.staleAudits = 0;
+				}
+			}
+			if (restart) {
+				logger.atWarn()
+					.addKeyValue("service", key())
+					.log("Kubernetes discovery: the watch of the EndpointSlices of Service {} stopped delivering changes "
+							+ "(the API server lists {}, the watch has {}); starting it again", key(), listed.keySet(),
+							stored.keySet());
+				SharedIndexInformer<EndpointSlice> stale = this.informer;
+				start();
+				stale.stop();
 			}
 		}
 

@@ -62,6 +62,12 @@ public final class BalancerMetrics implements MeterBinder {
 		}
 		gauge(registry, GrpcLbMeters.USABLE_BACKENDS, view, "Backends that can take calls now",
 				(v) -> v.countBackends(ClientView.BackendSnapshot::usable));
+		view.onZone((zone) -> Gauge.builder(GrpcLbMeters.ZONE_BACKENDS, view,
+				(v) -> v.countBackends((b) -> b.usable() && zone.equals(b.zone())))
+			.description("Usable backends of the client's balancer in each zone")
+			.tag(GrpcLbMeters.TAG_CLIENT, client)
+			.tag(GrpcLbMeters.TAG_ZONE, zone)
+			.register(registry));
 		gauge(registry, GrpcLbMeters.EJECTED_BACKENDS, view, "Backends outlier detection keeps out now",
 				(v) -> v.countBackends(ClientView.BackendSnapshot::ejected));
 		FunctionCounter.builder(GrpcLbMeters.EJECTIONS, view, ClientView::ejections)

@@ -22,6 +22,9 @@ package io.github.grpclb.metrics;
  * connection state ({@code idle}, {@code connecting}, {@code ready}, {@code transient_failure}).</li>
  * <li>{@value #USABLE_BACKENDS} (gauge, tag {@value #TAG_CLIENT}): backends that can take calls now (connected,
  * not ejected, healthy or not health-checked); 0 means every call fails.</li>
+ * <li>{@value #ZONE_BACKENDS} (gauge, tags {@value #TAG_CLIENT}, {@value #TAG_ZONE}): usable backends by the zone
+ * they run in ({@code kubernetes:} targets only; with {@code prefer-same-zone} the split shows whether calls stay in
+ * the client's zone).</li>
  * <li>{@value #EJECTED_BACKENDS} (gauge) and {@value #EJECTIONS} (counter), tag {@value #TAG_CLIENT}: backends
  * outlier detection keeps out now, and ejections so far.</li>
  * <li>{@value #HEALTH_TRANSITIONS} (counter, tags {@value #TAG_CLIENT}, {@value #TAG_STATUS}): health check results
@@ -57,6 +60,12 @@ public final class GrpcLbMeters {
 
 	/** Gauge of backends ejected now. */
 	public static final String EJECTED_BACKENDS = "grpc.lb.backends.ejected";
+
+	/** Gauge of usable backends by zone. */
+	public static final String ZONE_BACKENDS = "grpc.lb.backends.zone";
+
+	/** Tag: a zone. */
+	public static final String TAG_ZONE = "zone";
 
 	/** Counter of ejections. */
 	public static final String EJECTIONS = "grpc.lb.ejections";

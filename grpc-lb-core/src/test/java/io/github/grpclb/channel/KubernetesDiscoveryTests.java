@@ -191,6 +191,56 @@ class KubernetesDiscoveryTests {
 	}
 
 	@Test
+	void whenTheClientPrefersItsZoneThenCallsStayThereWhileItHasEnoughReadyEndpointsAndSpillOverOtherwise() {
+		this.api.apply(slice("orders-a", "orders", grpcPort(), ready(ip(0), "zone-a"), ready(ip(1), "zone-a"),
+				ready(ip(2), "zone-b"), ready(ip(3), "zone-c")));
+		ManagedChannel channel = this.k8s.channel("kubernetes:///orders.shop:grpc",
+				new ResolverSettings.KubernetesSettings(true, "zone-a", 2));
+		await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(
+				() -> assertThat(servedBy(channel, 30)).containsExactlyInAnyOrder(address(0), address(1)));
+		// One of the two local pods turns not ready: fewer than 2 in the zone, so every zone takes calls.
+		this.api.apply(slice("orders-a", "orders", grpcPort(), ready(ip(0), "zone-a"),
+				endpoint(ip(1), false, false, false, "zone-a"), ready(ip(2), "zone-b"), ready(ip(3), "zone-c")));
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(
+				() -> assertThat(servedBy(channel, 30)).containsExactlyInAnyOrder(address(0), address(2), address(3)));
+		// Back: calls stay in the zone again.
+		this.api.apply(slice("orders-a", "orders", grpcPort(), ready(ip(0), "zone-a"), ready(ip(1), "zone-a"),
+				ready(ip(2), "zone-b"), ready(ip(3), "zone-c")));
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(
+				() -> assertThat(servedBy(channel, 30)).containsExactlyInAnyOrder(address(0), address(1)));
+	}
+
+	@Test
+	void whenEveryEndpointHasZoneHintsThenTheHintsDecideWhichOnesTheClientsZoneUses() {
+		// The controller lent pod 2 (zone b) to zone a, which has one pod of its own.
+		this.api.apply(slice("orders-a", "orders", grpcPort(), KubernetesApi.hinted(ip(0), "zone-a", "zone-a"),
+				KubernetesApi.hinted(ip(1), "zone-b", "zone-b"), KubernetesApi.hinted(ip(2), "zone-b", "zone-a")));
+		ManagedChannel channel = this.k8s.channel("kubernetes:///orders.shop:grpc",
+				new ResolverSettings.KubernetesSettings(true, "zone-a", 1));
+		await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(
+				() -> assertThat(servedBy(channel, 30)).containsExactlyInAnyOrder(address(0), address(2)));
+	}
+
+	@Test
+	void whenTheZoneIsNotSetThenItIsTheZoneLabelOfTheNodeTheApplicationRunsOn() throws Exception {
+		this.api.node("node-1", "zone-b");
+		this.api.apply(slice("orders-a", "orders", grpcPort(), ready(ip(0), "zone-a"), ready(ip(1), "zone-b")));
+		try (io.github.grpclb.kubernetes.EndpointSliceWatches watches = new io.github.grpclb.kubernetes.EndpointSliceWatches(
+				this.api::newClient, true, KubernetesFixture.TIMING, () -> "node-1")) {
+			ManagedChannel channel = new GrpcLbChannelFactory(java.util.List.of(), ResolutionListener.NONE, null,
+					watches).createPooled("orders", this.k8s.settings("kubernetes:///orders.shop:grpc",
+							new ResolverSettings.KubernetesSettings(true, null, 1)));
+			try {
+				await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(
+						() -> assertThat(servedBy(channel, 20)).containsExactly(address(1)));
+			}
+			finally {
+				channel.shutdownNow();
+			}
+		}
+	}
+
+	@Test
 	void whenNoEndpointIsReadyThenConnectionsCloseAndCallsFailNamingTheServiceUntilOneIsReady() {
 		this.api.apply(slice("orders-a", "orders", grpcPort(), ready(ip(0), null), ready(ip(1), null)));
 		ManagedChannel channel = channel("kubernetes:///orders.shop:grpc");

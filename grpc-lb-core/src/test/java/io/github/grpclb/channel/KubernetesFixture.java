@@ -19,15 +19,18 @@ import io.github.grpclb.test.proto.EchoServiceGrpc;
 import io.grpc.ManagedChannel;
 
 /**
- * What the {@code kubernetes:} tests share: the mock API server, the watches (checking every 100 ms, a watch closed
- * for 500 ms counts as down), pooled channels built by the starter's factory, and what the resolvers published.
+ * What the {@code kubernetes:} tests share: the mock API server, the watches (quick: {@link #TIMING}), pooled
+ * channels built by the starter's factory, and what the resolvers published.
  */
 final class KubernetesFixture implements AutoCloseable {
 
 	final KubernetesApi api = KubernetesApi.start();
 
-	final EndpointSliceWatches watches = new EndpointSliceWatches(this.api::newClient, true, Duration.ofMillis(100),
-			Duration.ofMillis(500), Duration.ofSeconds(10));
+	/** Checked every 100 ms, down after 500 ms closed, no audit within a test (every minute). */
+	static final EndpointSliceWatches.Timing TIMING = new EndpointSliceWatches.Timing(Duration.ofMillis(100),
+			Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofMinutes(1));
+
+	final EndpointSliceWatches watches;
 
 	final Resolutions resolutions = new Resolutions();
 
@@ -36,7 +39,12 @@ final class KubernetesFixture implements AutoCloseable {
 	private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
 
 	KubernetesFixture(Backends backends) {
+		this(backends, TIMING);
+	}
+
+	KubernetesFixture(Backends backends, EndpointSliceWatches.Timing timing) {
 		this.backends = backends;
+		this.watches = new EndpointSliceWatches(this.api::newClient, true, timing, () -> null);
 	}
 
 	String ip(int index) {

@@ -3,6 +3,7 @@ package io.github.grpclb.channel;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.grpclb.kubernetes.EndpointSliceWatches;
 import io.github.grpclb.test.BackendsExtension;
 import io.github.grpclb.test.RecordingLoad;
 import io.github.grpclb.test.kubernetes.KubernetesApi;
@@ -83,6 +84,27 @@ class KubernetesWatchFailureTests {
 			assertThat(after.attemptsTo(this.k8s.address(1))).isZero();
 			assertThat(load.total().failedCalls()).as("failed calls").isZero();
 		}
+	}
+
+	@Test
+	void whenTheWatchSilentlyStopsDeliveringThenTheAuditStartsItAgainAndChangesArrive() throws Exception {
+		this.k8s.close();
+		this.k8s = new KubernetesFixture(this.backendsExtension.get(), new EndpointSliceWatches.Timing(
+				Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofMillis(300)));
+		this.api = this.k8s.api;
+		this.api.apply(slice("orders-a", "orders", this.k8s.grpcPort(), ready(this.k8s.ip(0), null)));
+		// The first watch is a dead one: open, but no event ever comes (a connection lost without the client
+		// noticing; fabric8 would replace it only after 5 to 10 minutes).
+		this.api.silentForNextWatches(1);
+		ManagedChannel channel = this.k8s.channel("kubernetes:///orders.shop:grpc");
+		await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(
+				() -> KubernetesFixture.call(channel).getServedBy().equals(this.k8s.address(0)));
+		this.api.apply(slice("orders-a", "orders", this.k8s.grpcPort(), ready(this.k8s.ip(1), null)));
+		// Audited every 300 ms; two differences in a row start a new watch, which lists again.
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.k8s.resolutions.last()
+			.equals(List.of(this.k8s.address(1))));
+		assertThat(KubernetesFixture.call(channel).getServedBy()).isEqualTo(this.k8s.address(1));
+		assertThat(this.api.watches()).as("watches: the dead one and its replacement").isEqualTo(2);
 	}
 
 	@Test

@@ -91,7 +91,8 @@ public class GrpcLbEndpoint {
 					backend.stateDetail(), backend.health().name(), backend.healthDetail(), backend.ejected(),
 					backend.ejectedSince(), backend.ejections(), backend.usable(),
 					(count != null) ? count.calls() : null, (count != null) ? count.failures() : null,
-					(count != null && total > 0) ? Math.round(count.calls() * 10000.0 / total) / 100.0 : null));
+					(count != null && total > 0) ? Math.round(count.calls() * 10000.0 / total) / 100.0 : null,
+					backend.zone()));
 		}
 		ChannelSettings settings = client.settings();
 		return new ClientDescriptor(client.name(), client.target(), client.policy(),
@@ -109,6 +110,12 @@ public class GrpcLbEndpoint {
 		String dnsServer = null;
 		try {
 			Target target = Target.parse(settings.target(), resolver.srv());
+			if (target.kind() == Target.Kind.KUBERNETES) {
+				ResolverSettings.KubernetesSettings kubernetes = resolver.kubernetes();
+				return new ResolverDescriptor("kubernetes", null, null, null, false,
+						kubernetes.preferSameZone() ? (kubernetes.zone() != null) ? kubernetes.zone() : "(node's)"
+								: null);
+			}
 			dnsServer = (target.dnsServer() != null) ? target.dnsServer().toString() : null;
 		}
 		catch (IllegalArgumentException ex) {
@@ -117,7 +124,7 @@ public class GrpcLbEndpoint {
 		boolean refreshing = resolver.type() == ResolverSettings.Type.REFRESHING;
 		return new ResolverDescriptor(resolver.type().name().toLowerCase(java.util.Locale.ROOT),
 				(dnsServer != null) ? dnsServer : "system", refreshing ? text(resolver.refreshInterval()) : null,
-				refreshing ? text(resolver.minRefreshInterval()) : null, resolver.srv());
+				refreshing ? text(resolver.minRefreshInterval()) : null, resolver.srv(), null);
 	}
 
 	private static ResolutionDescriptor resolution(@Nullable ClientView.Resolution resolution) {
@@ -266,14 +273,17 @@ public class GrpcLbEndpoint {
 
 	/**
 	 * How a client's target is resolved.
-	 * @param type {@code refreshing} (the starter's) or {@code grpc} (grpc-java's own)
+	 * @param type {@code refreshing} (the starter's), {@code grpc} (grpc-java's own) or {@code kubernetes} (the
+	 * EndpointSlice watch)
 	 * @param dnsServer the DNS server asked, or {@code system} for the system's configuration
 	 * @param refreshInterval how often it asks
 	 * @param minRefreshInterval how often it may ask at most
 	 * @param srv whether ports come from SRV records
+	 * @param preferredZone the zone calls stay in ({@code kubernetes} with {@code prefer-same-zone}), else
+	 * {@code null}
 	 */
 	public record ResolverDescriptor(String type, String dnsServer, String refreshInterval, String minRefreshInterval,
-			boolean srv) {
+			boolean srv, String preferredZone) {
 	}
 
 	/**
@@ -300,10 +310,11 @@ public class GrpcLbEndpoint {
 	 * @param calls calls it served (attempts, from the metrics; {@code null} without Micrometer)
 	 * @param failures of those, the ones that did not end OK
 	 * @param sharePercent its share of the client's calls, in percent
+	 * @param zone the zone it runs in ({@code kubernetes} targets), or {@code null}
 	 */
 	public record BackendDescriptor(String address, String state, String stateDetail, String health,
 			String healthDetail, boolean ejected, Instant ejectedSince, long ejections, boolean usable, Long calls,
-			Long failures, Double sharePercent) {
+			Long failures, Double sharePercent, String zone) {
 	}
 
 }

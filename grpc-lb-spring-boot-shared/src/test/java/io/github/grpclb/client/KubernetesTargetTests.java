@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.github.grpclb.actuate.GrpcLbEndpoint;
 import io.github.grpclb.metrics.GrpcLbMeters;
 import io.github.grpclb.test.Backends;
 import io.github.grpclb.test.BackendsExtension;
@@ -100,6 +101,40 @@ class KubernetesTargetTests {
 			assertThat(meters.get(GrpcLbMeters.RESOLVER_ADDRESSES).tag("client", "orders").gauge().value())
 				.isEqualTo(3.0);
 		});
+	}
+
+	@Test
+	void withZonePreferenceCallsStayInTheClientsZoneAndTheEndpointAndMetersShowTheSplit() {
+		threeReadyOfFive();
+		runner(TestContexts.withActuator(TestContexts.runnerWithMetrics()))
+			.withPropertyValues("management.endpoints.web.exposure.include=grpclb",
+					"grpc.lb.clients.orders.kubernetes.prefer-same-zone=true",
+					"grpc.lb.clients.orders.kubernetes.zone=zone-a",
+					"grpc.lb.clients.orders.kubernetes.min-same-zone-endpoints=2")
+			.run((context) -> {
+				EchoServiceGrpc.EchoServiceBlockingStub stub = context
+					.getBean(DistributionTests.ConstructorInjected.class).stub;
+				await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+					stub.echo(EchoRequest.newBuilder().setMessage("warm").build());
+					assertThat(backends().all().get(0).calls()).isPositive();
+					assertThat(backends().all().get(2).calls()).isPositive();
+				});
+				for (int i = 0; i < 100; i++) {
+					stub.echo(EchoRequest.newBuilder().setMessage("call-" + i).build());
+				}
+				assertThat(backends().all().get(1).calls()).as("calls to the pod in zone-b").isZero();
+				GrpcLbEndpoint.ClientDescriptor view = context.getBean(GrpcLbEndpoint.class).client("orders");
+				assertThat(view.resolver().type()).isEqualTo("kubernetes");
+				assertThat(view.resolver().preferredZone()).isEqualTo("zone-a");
+				assertThat(view.backends()).extracting(GrpcLbEndpoint.BackendDescriptor::address,
+						GrpcLbEndpoint.BackendDescriptor::zone)
+					.containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(ip(0) + ":" + backends().port(),
+							"zone-a"), org.assertj.core.groups.Tuple.tuple(ip(2) + ":" + backends().port(), "zone-a"));
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(meters
+					.get(GrpcLbMeters.ZONE_BACKENDS).tag("client", "orders").tag("zone", "zone-a").gauge().value())
+					.isEqualTo(2.0));
+			});
 	}
 
 	@Test

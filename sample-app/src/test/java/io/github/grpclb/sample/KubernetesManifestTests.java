@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.grpclb.channel.ChannelSettings;
 import io.github.grpclb.channel.ChannelSettingsProvider;
+import io.github.grpclb.channel.Target;
 import io.github.grpclb.sample.order.OrderServiceProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,11 +53,16 @@ class KubernetesManifestTests {
 	@TempDir
 	static Path configMount;
 
+	@TempDir
+	static Path kubernetesConfigMount;
+
 	private static List<Map<String, Object>> resources;
 
 	private static ConfigurableApplicationContext orderService;
 
 	private static ConfigurableApplicationContext gateway;
+
+	private static ConfigurableApplicationContext gatewayKubernetes;
 
 	@BeforeAll
 	static void loadManifestsAndStartBothRoles() throws IOException {
@@ -74,13 +80,25 @@ class KubernetesManifestTests {
 		String mountPath = string(map(list(container(deployment("gateway")).get("volumeMounts")).get(0)).get("mountPath"));
 		Files.writeString(configMount.resolve("application.yml"),
 				string(map(resource("ConfigMap", "gateway-config").get("data")).get("application.yml")));
-		orderService = start(deployment("order-service"), mountPath);
-		gateway = start(deployment("gateway"), mountPath);
+		Files.writeString(kubernetesConfigMount.resolve("application.yml"),
+				string(map(resource("ConfigMap", "gateway-kubernetes-config").get("data")).get("application.yml")));
+		orderService = start(deployment("order-service"), mountPath, configMount);
+		gateway = start(deployment("gateway"), mountPath, configMount);
+		gatewayKubernetes = start(deployment("gateway-kubernetes"), mountPath, kubernetesConfigMount);
 	}
 
 	@AfterAll
 	static void stopBothRoles() {
-		Stream.of(gateway, orderService).filter(Objects::nonNull).forEach(ConfigurableApplicationContext::close);
+		Stream.of(gatewayKubernetes, gateway, orderService).filter(Objects::nonNull)
+			.forEach(ConfigurableApplicationContext::close);
+	}
+
+	private static ConfigurableApplicationContext app(String deployment) {
+		return switch (deployment) {
+			case "gateway" -> gateway;
+			case "gateway-kubernetes" -> gatewayKubernetes;
+			default -> orderService;
+		};
 	}
 
 	@Test
@@ -114,20 +132,70 @@ class KubernetesManifestTests {
 	}
 
 	@Test
-	void theGatewayReadsTheConfigMapWhereItIsMounted() {
-		Map<String, Object> deployment = deployment("gateway");
-		Map<String, Object> volume = map(list(podSpec(deployment).get("volumes")).get(0));
-		assertThat(map(volume.get("configMap")).get("name")).isEqualTo("gateway-config");
-		Map<String, Object> mount = map(list(container(deployment).get("volumeMounts")).get(0));
-		assertThat(mount.get("name")).isEqualTo(volume.get("name"));
-		assertThat(env(deployment).get("SPRING_CONFIG_ADDITIONAL_LOCATION")).isEqualTo("file:" + mount.get("mountPath") + "/");
+	void theKubernetesGatewaysTargetNamesTheServiceItsNamespaceAndAPortItHas() {
+		String target = gatewayKubernetes.getBean(ChannelSettingsProvider.class).forClient("orders").target();
+		Target.KubernetesService named = Target.parse(target, false).service();
+		assertThat(named).as("target %s is kubernetes:///<service>.<namespace>:<port name>", target).isNotNull();
+		assertThat(named.namespace()).as("namespace in the target").isNotNull();
+		Map<String, Object> service = resource("Service", named.name());
+		assertThat(map(service.get("metadata")).get("namespace")).isEqualTo(named.namespace());
+		assertThat(list(map(service.get("spec")).get("ports"))).extracting((port) -> map(port).get("name"))
+			.as("the Service's port names (EndpointSlices carry them)")
+			.contains(named.portName());
+	}
+
+	@Test
+	void theKubernetesGatewaysServiceAccountMayWatchTheEndpointSlicesOfThatService() {
+		Map<String, Object> deployment = deployment("gateway-kubernetes");
+		String account = string(podSpec(deployment).get("serviceAccountName"));
+		String accountNamespace = string(map(deployment.get("metadata")).get("namespace"));
+		assertThat(map(resource("ServiceAccount", account).get("metadata")).get("namespace"))
+			.isEqualTo(accountNamespace);
+		String target = gatewayKubernetes.getBean(ChannelSettingsProvider.class).forClient("orders").target();
+		String serviceNamespace = Target.parse(target, false).service().namespace();
+		List<String> verbs = new ArrayList<>();
+		for (Map<String, Object> binding : resources("RoleBinding")) {
+			boolean forAccount = list(binding.get("subjects")).stream().map(KubernetesManifestTests::map)
+				.anyMatch((subject) -> "ServiceAccount".equals(subject.get("kind")) && account.equals(subject.get("name"))
+						&& accountNamespace.equals(subject.get("namespace")));
+			if (!forAccount || !serviceNamespace.equals(map(binding.get("metadata")).get("namespace"))) {
+				continue;
+			}
+			Map<String, Object> roleRef = map(binding.get("roleRef"));
+			assertThat(roleRef.get("kind")).isEqualTo("Role");
+			Map<String, Object> role = resource("Role", string(roleRef.get("name")));
+			assertThat(map(role.get("metadata")).get("namespace")).isEqualTo(serviceNamespace);
+			for (Object rule : list(role.get("rules"))) {
+				Map<String, Object> r = map(rule);
+				if (list(r.get("apiGroups")).contains("discovery.k8s.io")
+						&& list(r.get("resources")).contains("endpointslices")) {
+					list(r.get("verbs")).forEach((verb) -> verbs.add(string(verb)));
+				}
+			}
+		}
+		assertThat(verbs).as("verbs on discovery.k8s.io endpointslices granted to %s/%s in namespace %s",
+				accountNamespace, account, serviceNamespace)
+			.contains("get", "list", "watch");
+	}
+
+	@Test
+	void eachGatewayReadsItsConfigMapWhereItIsMounted() {
+		for (String name : List.of("gateway", "gateway-kubernetes")) {
+			Map<String, Object> deployment = deployment(name);
+			Map<String, Object> volume = map(list(podSpec(deployment).get("volumes")).get(0));
+			assertThat(map(volume.get("configMap")).get("name")).isEqualTo(name + "-config");
+			Map<String, Object> mount = map(list(container(deployment).get("volumeMounts")).get(0));
+			assertThat(mount.get("name")).isEqualTo(volume.get("name"));
+			assertThat(env(deployment).get("SPRING_CONFIG_ADDITIONAL_LOCATION"))
+				.isEqualTo("file:" + mount.get("mountPath") + "/");
+		}
 	}
 
 	@Test
 	void everyProbeCallsAnEndpointThatAnswersUpOnAPortTheContainerDeclares() {
-		for (String name : List.of("order-service", "gateway")) {
+		for (String name : List.of("order-service", "gateway", "gateway-kubernetes")) {
 			Map<String, Object> deployment = deployment(name);
-			ConfigurableApplicationContext app = name.equals("gateway") ? gateway : orderService;
+			ConfigurableApplicationContext app = app(name);
 			for (String probe : List.of("readinessProbe", "livenessProbe")) {
 				Map<String, Object> httpGet = map(map(container(deployment).get(probe)).get("httpGet"));
 				assertThat(containerPort(deployment, httpGet.get("port"))).as("%s %s port", name, probe)
@@ -144,9 +212,9 @@ class KubernetesManifestTests {
 
 	@Test
 	void theGracePeriodOutlastsPreStopPlusDrain() {
-		for (String name : List.of("order-service", "gateway")) {
+		for (String name : List.of("order-service", "gateway", "gateway-kubernetes")) {
 			Map<String, Object> deployment = deployment(name);
-			ConfigurableApplicationContext app = name.equals("gateway") ? gateway : orderService;
+			ConfigurableApplicationContext app = app(name);
 			List<Object> preStop = list(map(map(map(container(deployment).get("lifecycle")).get("preStop")).get("exec"))
 				.get("command"));
 			assertThat(preStop.get(0)).isEqualTo("sleep");
@@ -190,9 +258,10 @@ class KubernetesManifestTests {
 	}
 
 	/** Start the application with the container's environment, as the Deployment gives it. */
-	private static ConfigurableApplicationContext start(Map<String, Object> deployment, String mountPath) {
+	private static ConfigurableApplicationContext start(Map<String, Object> deployment, String mountPath,
+			Path configDirectory) {
 		Map<String, Object> env = new HashMap<>(env(deployment));
-		env.replaceAll((key, value) -> string(value).replace("file:" + mountPath, "file:" + configMount));
+		env.replaceAll((key, value) -> string(value).replace("file:" + mountPath, "file:" + configDirectory));
 		StandardServletEnvironment environment = new StandardServletEnvironment();
 		environment.getPropertySources().addFirst(new SystemEnvironmentPropertySource("manifest-env", env));
 		// Only the ports change: several roles run on one machine here.
@@ -232,6 +301,10 @@ class KubernetesManifestTests {
 
 	private static Map<String, Object> deployment(String name) {
 		return resource("Deployment", name);
+	}
+
+	private static List<Map<String, Object>> resources(String kind) {
+		return resources.stream().filter((r) -> kind.equals(r.get("kind"))).toList();
 	}
 
 	private static Map<String, Object> resource(String kind, String name) {

@@ -142,6 +142,20 @@ public final class KubernetesApi implements AutoCloseable {
 	}
 
 	/**
+	 * Create a Node.
+	 * @param name its name
+	 * @param zone its {@code topology.kubernetes.io/zone} label, or {@code null} for none
+	 */
+	public void node(String name, String zone) {
+		io.fabric8.kubernetes.api.model.NodeBuilder node = new io.fabric8.kubernetes.api.model.NodeBuilder();
+		var metadata = node.withNewMetadata().withName(name);
+		if (zone != null) {
+			metadata.addToLabels("topology.kubernetes.io/zone", zone);
+		}
+		this.writer.resource(metadata.endMetadata().build()).create();
+	}
+
+	/**
 	 * Delete a slice.
 	 * @param name its name
 	 */
@@ -164,6 +178,15 @@ public final class KubernetesApi implements AutoCloseable {
 	 */
 	public void goneForNextWatches(int watches) {
 		this.gate.goneWatches.set(watches);
+	}
+
+	/**
+	 * Answer the next watch requests with a watch that stays open and never sends an event: what a client sees
+	 * when the connection of its watch died without it noticing.
+	 * @param watches how many
+	 */
+	public void silentForNextWatches(int watches) {
+		this.gate.silentWatches.set(watches);
 	}
 
 	/** The API server goes away: connections reset, new ones refused. */
@@ -241,6 +264,24 @@ public final class KubernetesApi implements AutoCloseable {
 	}
 
 	/**
+	 * A ready endpoint with the EndpointSlice controller's zone hints (Services with a traffic distribution).
+	 * @param ip its address
+	 * @param zone its zone
+	 * @param forZones the zones that should use it
+	 * @return the endpoint
+	 */
+	public static Endpoint hinted(String ip, String zone, String... forZones) {
+		Endpoint endpoint = ready(ip, zone);
+		io.fabric8.kubernetes.api.model.discovery.v1.EndpointHints hints =
+				new io.fabric8.kubernetes.api.model.discovery.v1.EndpointHints();
+		for (String forZone : forZones) {
+			hints.getForZones().add(new io.fabric8.kubernetes.api.model.discovery.v1.ForZone(forZone));
+		}
+		endpoint.setHints(hints);
+		return endpoint;
+	}
+
+	/**
 	 * An endpoint with the given conditions ({@code null} leaves one unset).
 	 * @param ip its address
 	 * @param ready the ready condition
@@ -266,6 +307,8 @@ public final class KubernetesApi implements AutoCloseable {
 
 		private final AtomicInteger goneWatches = new AtomicInteger();
 
+		private final AtomicInteger silentWatches = new AtomicInteger();
+
 		private volatile boolean forbidden;
 
 		@Override
@@ -288,6 +331,11 @@ public final class KubernetesApi implements AutoCloseable {
 						webSocket.send(GONE);
 						webSocket.close(1000, "");
 					}
+				});
+			}
+			if (slices && request.getPath().contains("watch=true")
+					&& this.silentWatches.getAndUpdate((n) -> Math.max(0, n - 1)) > 0) {
+				return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
 				});
 			}
 			return this.crud.dispatch(request);
