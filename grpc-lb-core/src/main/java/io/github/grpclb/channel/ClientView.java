@@ -203,7 +203,9 @@ public final class ClientView {
 		this.lastResolution = resolution;
 		this.lastSuccessfulResolution = resolution;
 		String target = this.target;
-		if (addresses.size() == 1 && target != null && target.contains(".svc") && !this.singleAddressAdvised) {
+		// A kubernetes: target lists pods, never a ClusterIP.
+		if (addresses.size() == 1 && target != null && target.contains(".svc") && !this.singleAddressAdvised
+				&& !KubernetesNameResolverProvider.handles(target)) {
 			this.singleAddressAdvised = true;
 			logger.atWarn()
 				.addKeyValue("client", this.name)
@@ -231,13 +233,26 @@ public final class ClientView {
 			refused &= backend.state == ConnectivityState.TRANSIENT_FAILURE && detail != null
 					&& detail.contains("Connection refused");
 		}
-		if (refused && !this.refusedAdvised) {
+		if (refused && !this.refusedAdvised && !namesItsPort(this.target)) {
 			this.refusedAdvised = true;
 			logger.atWarn()
 				.addKeyValue("client", this.name)
 				.log("gRPC client '{}': every backend of {} refuses connections. Is the port the Service's 'port' "
 						+ "rather than the pods' 'targetPort'? With a headless Service the client connects to the pods "
 						+ "directly: the target must name the port the container listens on.", this.name, this.target);
+		}
+	}
+
+	/** A kubernetes: target with a port name: the port comes from the EndpointSlices, it cannot be the Service's. */
+	private static boolean namesItsPort(String target) {
+		if (target == null || !KubernetesNameResolverProvider.handles(target)) {
+			return false;
+		}
+		try {
+			return Target.parse(target, false).service().portName() != null;
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
 		}
 	}
 
