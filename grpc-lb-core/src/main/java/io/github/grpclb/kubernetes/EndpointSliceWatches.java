@@ -50,8 +50,7 @@ import io.github.grpclb.channel.ServiceEndpoints;
  * forbidden with the Role rule to add, API server unreachable, watch down) and logs it once per change of state.
  * A timer checks every second that each watch is open (fabric8 reconnects watches without telling anyone), compares
  * it with a list now and then (a watch can die unnoticed) and hands out the latest snapshot again every
- * {@link Timing#heartbeat() heartbeat}, so that consumers can tell a quiet
- * Service from a stale one.
+ * {@link Timing#heartbeat() heartbeat}, so that consumers can tell a quiet Service from a stale one.
  * <p>
  * The Kubernetes client is built on first use: from the kubeconfig when there is one, else from the pod's service
  * account (in-cluster), with fabric8's JDK HTTP client when it is on the class path. A client passed in is used as it
@@ -225,10 +224,10 @@ public final class EndpointSliceWatches implements EndpointSource {
 			}
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Kubernetes discovery: reading the zone of Node {} failed: {}. Reading a Node needs a "
-					+ "ClusterRole with get on nodes (apiGroups [\"\"]) bound to the application's service account, or set "
-					+ "grpc.lb.defaults.kubernetes.zone; calls go to every zone", node,
-					describe(ex, masterUrlOf(client()), "(cluster)"));
+			logger.warn("Kubernetes discovery: reading the zone of Node {} failed: {}. Set "
+					+ "grpc.lb.defaults.kubernetes.zone, or bind a ClusterRole with get on nodes (apiGroups [\"\"]) to the "
+					+ "application's service account; calls go to every zone", node,
+					describe(ex, masterUrlOf(client()), null));
 			return;
 		}
 		logger.info("Kubernetes discovery: the application runs in zone {} (Node {})", zone, node);
@@ -347,7 +346,7 @@ public final class EndpointSliceWatches implements EndpointSource {
 	 * What a failure of the list or the watch means, in words an operator can act on.
 	 * @param error what fabric8 reported
 	 * @param masterUrl the API server
-	 * @param namespace the Service's namespace
+	 * @param namespace the Service's namespace, or {@code null} when the request was not about EndpointSlices
 	 * @return the problem
 	 */
 	static String describe(Throwable error, String masterUrl, String namespace) {
@@ -360,6 +359,9 @@ public final class EndpointSliceWatches implements EndpointSource {
 			if (t instanceof KubernetesClientException kce && kce.getCode() > 0) {
 				String message = (kce.getStatus() != null && kce.getStatus().getMessage() != null)
 						? kce.getStatus().getMessage() : kce.getMessage();
+				if (kce.getCode() == 403 && namespace == null) {
+					return "forbidden (" + message + ")";
+				}
 				return switch (kce.getCode()) {
 					case 403 -> "forbidden (" + message + "). Grant the application's service account get, list and "
 							+ "watch on endpointslices in namespace " + namespace + ": a Role with apiGroups "
