@@ -442,6 +442,11 @@ public final class EndpointSliceWatches implements EndpointSource {
 		}
 
 		void start() {
+			synchronized (this) {
+				// Until the new informer's list is complete, its store is empty or partial: snapshots keep the
+				// endpoints published last (see build).
+				this.listing = true;
+			}
 			this.informer = this.client.discovery().v1().endpointSlices()
 				.inNamespace(this.namespace)
 				.withLabel(SERVICE_LABEL, this.service)
@@ -690,6 +695,11 @@ public final class EndpointSliceWatches implements EndpointSource {
 		}
 
 		private ServiceEndpoints build(long sequence) {
+			if (this.listing && this.latest != null) {
+				// A list in progress (a new informer, or a list again after 410 Gone): what was published last holds.
+				return new ServiceEndpoints(this.namespace, this.service, sequence, this.latest.synced(), problem(),
+						this.latest.slices(), this.latest.endpoints());
+			}
 			List<EndpointSlice> slices = this.synced ? this.informer.getStore().list() : List.of();
 			List<ServiceEndpoints.Endpoint> endpoints = new ArrayList<>();
 			for (EndpointSlice slice : slices) {
