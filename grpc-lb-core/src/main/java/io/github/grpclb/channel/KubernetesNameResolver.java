@@ -92,7 +92,17 @@ final class KubernetesNameResolver extends NameResolver {
 		this.syncContext = Objects.requireNonNull(syncContext, "syncContext");
 		this.random = Objects.requireNonNull(random, "random");
 		this.resolutionListener = Objects.requireNonNull(resolutionListener, "resolutionListener");
-		this.namespace = (target.namespace() != null) ? target.namespace() : source.defaultNamespace();
+		this.namespace = (target.namespace() != null) ? target.namespace() : defaultNamespace(clientName, source);
+	}
+
+	private static String defaultNamespace(String clientName, EndpointSource source) {
+		try {
+			return source.defaultNamespace();
+		}
+		catch (RuntimeException ex) {
+			throw new IllegalArgumentException("the Kubernetes client cannot tell the application's namespace ("
+					+ ex.getMessage() + "); name the namespace in the target, e.g. kubernetes:///orders.shop:grpc", ex);
+		}
 	}
 
 	@Override
@@ -103,8 +113,20 @@ final class KubernetesNameResolver extends NameResolver {
 	@Override
 	public void start(Listener2 listener) {
 		this.listener = Objects.requireNonNull(listener, "listener");
-		this.subscription = this.source.subscribe(this.namespace, this.target.name(), this.clientName,
-				(snapshot) -> this.syncContext.execute(() -> onSnapshot(snapshot)));
+		try {
+			this.subscription = this.source.subscribe(this.namespace, this.target.name(), this.clientName,
+					(snapshot) -> this.syncContext.execute(() -> onSnapshot(snapshot)));
+		}
+		catch (RuntimeException ex) {
+			// Typically a Kubernetes client that cannot be built (a broken kubeconfig): the channel must not panic.
+			String problem = "cannot watch the EndpointSlices of Service " + serviceName() + ": " + ex;
+			logger.atWarn()
+				.addKeyValue("client", this.clientName)
+				.log("gRPC client '{}': {}", this.clientName, problem);
+			this.resolutionListener.failed(this.clientName, problem, false);
+			listener.onError(Status.UNAVAILABLE.withDescription("gRPC client '" + this.clientName + "': " + problem)
+				.withCause(ex));
+		}
 	}
 
 	/** Nothing to do: the watch pushes every change. */

@@ -187,6 +187,38 @@ class KubernetesWatchFailureTests {
 	}
 
 	@Test
+	void whenTheKubernetesClientCannotBeBuiltThenCallsFailNamingWhyAndATargetWithoutNamespaceIsRefused() {
+		EndpointSliceWatches broken = new EndpointSliceWatches(() -> {
+			throw new IllegalStateException("kubeconfig: no such context 'gone'");
+		}, true, KubernetesFixture.TIMING, () -> null);
+		try {
+			GrpcLbChannelFactory factory = new GrpcLbChannelFactory(List.of(), ResolutionListener.NONE, null, broken);
+			ManagedChannel channel = factory.createPooled("orders",
+					this.k8s.settings("kubernetes:///orders.shop:grpc", ResolverSettings.KubernetesSettings.DEFAULTS));
+			try {
+				assertThatThrownBy(() -> KubernetesFixture.call(channel))
+					.isInstanceOfSatisfying(StatusRuntimeException.class, (ex) -> {
+						assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+						assertThat(ex.getStatus().getDescription()).isEqualTo("gRPC client 'orders': cannot watch the "
+								+ "EndpointSlices of Service shop/orders: java.lang.IllegalStateException: kubeconfig: "
+								+ "no such context 'gone'");
+					});
+			}
+			finally {
+				channel.shutdownNow();
+			}
+			assertThatThrownBy(() -> factory.createPooled("orders",
+					this.k8s.settings("kubernetes:///orders:grpc", ResolverSettings.KubernetesSettings.DEFAULTS)))
+				.isInstanceOf(InvalidTargetException.class)
+				.hasMessageContaining("the Kubernetes client cannot tell the application's namespace (kubeconfig: no "
+						+ "such context 'gone'); name the namespace in the target");
+		}
+		finally {
+			broken.close();
+		}
+	}
+
+	@Test
 	void whenATargetUsesKubernetesWithoutAKubernetesClientThenTheChannelCannotBeBuiltAndTheDependencyIsNamed() {
 		GrpcLbChannelFactory factory = new GrpcLbChannelFactory(List.of());
 		assertThatThrownBy(() -> factory.createPooled("orders",
