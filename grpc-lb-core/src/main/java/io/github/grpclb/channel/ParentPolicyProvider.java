@@ -5,10 +5,10 @@ import java.util.Map;
 
 import io.grpc.ConnectivityState;
 import io.grpc.LoadBalancer;
+import io.grpc.LoadBalancer.FixedResultPicker;
 import io.grpc.LoadBalancerProvider;
 import io.grpc.NameResolver;
 import io.grpc.Status;
-import io.grpc.LoadBalancer.FixedResultPicker;
 import io.grpc.util.ForwardingLoadBalancer;
 import io.grpc.util.ForwardingLoadBalancerHelper;
 import io.grpc.util.GracefulSwitchLoadBalancer;
@@ -152,17 +152,20 @@ abstract class ParentPolicyProvider extends LoadBalancerProvider {
 
 		@Override
 		public final Status acceptResolvedAddresses(LoadBalancer.ResolvedAddresses resolvedAddresses) {
+			// The own config first, also for an empty list: the subclass must know it before it sees a picker.
+			LoadBalancer.ResolvedAddresses forChild = childAddresses(resolvedAddresses);
 			if (noBackends(resolvedAddresses)) {
 				return Status.OK;
 			}
-			return this.child.acceptResolvedAddresses(childAddresses(resolvedAddresses));
+			return this.child.acceptResolvedAddresses(forChild);
 		}
 
 		@Override
 		@SuppressWarnings("deprecation")
 		public final void handleResolvedAddresses(LoadBalancer.ResolvedAddresses resolvedAddresses) {
+			LoadBalancer.ResolvedAddresses forChild = childAddresses(resolvedAddresses);
 			if (!noBackends(resolvedAddresses)) {
-				this.child.handleResolvedAddresses(childAddresses(resolvedAddresses));
+				this.child.handleResolvedAddresses(forChild);
 			}
 		}
 

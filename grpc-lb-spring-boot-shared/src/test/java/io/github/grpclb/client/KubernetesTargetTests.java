@@ -5,6 +5,8 @@ import java.util.Map;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.grpclb.actuate.GrpcLbEndpoint;
+import io.github.grpclb.channel.BalancerViews;
+import io.github.grpclb.channel.ClientView;
 import io.github.grpclb.metrics.GrpcLbMeters;
 import io.github.grpclb.test.Backends;
 import io.github.grpclb.test.BackendsExtension;
@@ -170,6 +172,10 @@ class KubernetesTargetTests {
 					assertThat(ex.getStatus().getDescription()).isEqualTo("gRPC client 'orders': Service "
 							+ "shop/orders has no ready endpoint (1 not ready, 0 terminating)");
 				}));
+			// What operators see: the balancer has no backend and is in TRANSIENT_FAILURE from the first resolution.
+			ClientView.Snapshot view = context.getBean(BalancerViews.class).view("orders").snapshot();
+			assertThat(view.channelState()).isEqualTo(io.grpc.ConnectivityState.TRANSIENT_FAILURE);
+			assertThat(view.backends()).isEmpty();
 		});
 	}
 
