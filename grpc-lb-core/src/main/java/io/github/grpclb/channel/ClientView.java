@@ -233,8 +233,11 @@ public final class ClientView {
 			refused &= backend.state == ConnectivityState.TRANSIENT_FAILURE && detail != null
 					&& detail.contains("Connection refused");
 		}
-		if (refused && !this.refusedAdvised && !namesItsPort(this.target)) {
+		if (refused && !this.refusedAdvised) {
 			this.refusedAdvised = true;
+			if (namesItsPort(this.target)) {
+				return;
+			}
 			logger.atWarn()
 				.addKeyValue("client", this.name)
 				.log("gRPC client '{}': every backend of {} refuses connections. Is the port the Service's 'port' "

@@ -227,8 +227,8 @@ final class KubernetesNameResolver extends NameResolver {
 		String service = "Service " + serviceName();
 		if (snapshot.endpoints().isEmpty()) {
 			return new Selection(Map.of(), (snapshot.slices() == 0)
-					? "Service " + serviceName() + " has no EndpointSlices: does it exist in namespace "
-							+ this.namespace + ", with a selector?"
+					? service + " has no EndpointSlices: does it exist in namespace " + this.namespace
+							+ ", with a selector?"
 					: service + " has no endpoints (no pod matches its selector)", "");
 		}
 		Set<String> portNames = new TreeSet<>();

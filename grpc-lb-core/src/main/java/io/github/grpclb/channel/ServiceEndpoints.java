@@ -28,11 +28,6 @@ public record ServiceEndpoints(String namespace, String service, long sequence, 
 		endpoints = List.copyOf(endpoints);
 	}
 
-	/** @return {@code namespace/service}, as logs and errors name the Service */
-	public String qualifiedName() {
-		return this.namespace + "/" + this.service;
-	}
-
 	/**
 	 * One endpoint (a pod address) of one EndpointSlice.
 	 *
@@ -52,11 +47,6 @@ public record ServiceEndpoints(String namespace, String service, long sequence, 
 			Objects.requireNonNull(address, "address");
 			ports = Map.copyOf(ports);
 			forZones = Set.copyOf(forZones);
-		}
-
-		/** @return whether it may take new calls: ready and not terminating */
-		public boolean usable() {
-			return this.ready && !this.terminating;
 		}
 
 	}

@@ -453,11 +453,6 @@ public final class Target {
 			return (this.port > 0) ? host + ":" + this.port : host;
 		}
 
-		/** @return how the port is written in the target, or {@code null} when it has none */
-		public String portText() {
-			return (this.portName != null) ? this.portName : (this.port > 0) ? String.valueOf(this.port) : null;
-		}
-
 	}
 
 	/**

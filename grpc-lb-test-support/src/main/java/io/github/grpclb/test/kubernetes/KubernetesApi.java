@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -202,11 +201,6 @@ public final class KubernetesApi implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-	}
-
-	/** @return the EndpointSlice lists and watches the server got so far, {@code METHOD path?query} */
-	public List<String> requests() {
-		return new ArrayList<>(this.gate.requests);
 	}
 
 	/** @return how many EndpointSlice list requests (not watches) the server got */
